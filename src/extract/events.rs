@@ -1,0 +1,202 @@
+//! Diplomatic events as frames: a trigger word (consultations, met, visit,
+//! telephone conversation, signed, summit) opens a frame whose slots are
+//! filled from its part of the sentence: participants, date, place and round.
+//! Frames that refer back to the same event are merged.
+
+use super::Ctx;
+use super::dates::{self, DateMention};
+use super::lexicon::{Cue, Entry, Hit};
+use super::persons::Persons;
+use super::text::TokKind;
+use crate::domain::{Event, EventKind, Evidence, PartialDate};
+
+/// An event frame before merging.
+#[derive(Debug, Clone)]
+struct Frame {
+    kind: EventKind,
+    participants: Vec<usize>,
+    date: Option<PartialDate>,
+    explicit_date: bool,
+    place: Option<String>,
+    ordinal: Option<u32>,
+    evidence: Evidence,
+    sent: usize,
+}
+
+/// Phrases before a trigger that make it the setting, not an event.
+const SETTING: &[&str] = &["margins", "sidelines", "framework", "format", "results", "outcomes", "preparations", "preparation", "agenda"];
+
+/// Extracts the events of the document.
+pub fn extract(cx: &Ctx<'_>, persons: &Persons) -> Vec<Event> {
+    let dates = dates::find(cx);
+    let mut frames = Vec::new();
+    for s in 0..cx.text.sentences.len() {
+        frames.extend(frames_in(cx, persons, &dates, s));
+    }
+    let frames = merge(cx, frames);
+    frames
+        .into_iter()
+        .map(|f| Event {
+            kind: f.kind,
+            date: f.date,
+            place: f.place,
+            participants: f.participants.iter().map(|&p| persons.people[p].name.clone()).collect(),
+            ordinal: f.ordinal,
+            countries: Vec::new(),
+            evidence: vec![f.evidence],
+        })
+        .collect()
+}
+
+fn triggers_in(cx: &Ctx<'_>, s: usize) -> Vec<(usize, EventKind)> {
+    let t = &cx.text;
+    let toks = t.sentences[s].tokens.clone();
+    let mut out: Vec<(usize, EventKind)> = Vec::new();
+    let mut last_hit = None;
+    for k in toks {
+        let Some(h) = cx.cue_at(k) else { continue };
+        let Cue::Event(kind) = h.what else { continue };
+        if last_hit == Some(h.start) {
+            continue;
+        }
+        last_hit = Some(h.start);
+        if is_setting(cx, k) {
+            continue;
+        }
+        out.push((k, kind));
+    }
+    out
+}
+
+fn is_setting(cx: &Ctx<'_>, k: usize) -> bool {
+    let t = &cx.text;
+    let lo = k.saturating_sub(4).max(t.sentences[t.tokens[k].sent].tokens.start);
+    (lo..k).any(|j| SETTING.contains(&t.tok_str(j)))
+}
+
+fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -> Vec<Frame> {
+    let t = &cx.text;
+    let sent = &t.sentences[s];
+    let triggers = triggers_in(cx, s);
+    let mut out = Vec::new();
+    for (n, &(k, kind)) in triggers.iter().enumerate() {
+        let lo = if n == 0 { sent.range.start } else { t.tokens[triggers[n - 1].0].end };
+        let hi = triggers.get(n + 1).map_or(sent.range.end, |&(j, _)| t.tokens[j].start);
+        // Two triggers of one kind in a row ("held talks … the talks") are one frame.
+        if n > 0 && triggers[n - 1].1 == kind {
+            continue;
+        }
+        let mut participants: Vec<usize> = Vec::new();
+        for m in persons.mentions.iter().filter(|m| m.start >= lo && m.end <= hi) {
+            if !participants.contains(&m.person) {
+                participants.push(m.person);
+            }
+        }
+        let date_m = dates.iter().filter(|d| d.sent == s && d.start >= lo && d.end <= hi).min_by_key(|d| d.start.abs_diff(t.tokens[k].start));
+        let place = place_in(cx, lo, hi);
+        let ordinal = ordinal_before(cx, k);
+        let trigger = t.tokens[k];
+        out.push(Frame {
+            kind,
+            participants,
+            date: date_m.map(|d| d.date),
+            explicit_date: date_m.is_some(),
+            place,
+            ordinal,
+            evidence: cx.evidence(trigger.start, cx.cue_at(k).map_or(trigger.end, |h| h.end), "event.trigger"),
+            sent: s,
+        });
+    }
+    out
+}
+
+/// The place of a frame: a city after "in", "to" or "at", else any city.
+fn place_in(cx: &Ctx<'_>, lo: usize, hi: usize) -> Option<String> {
+    let t = &cx.text;
+    let hits: Vec<&Hit<Entry>> = cx.names.iter().filter(|h| h.start >= lo && h.end <= hi && matches!(h.what, Entry::Place(_))).collect();
+    let after_prep = hits.iter().find(|h| {
+        let k = t.token_from(h.start);
+        k > 0 && matches!(t.tok_str(k - 1), "in" | "to" | "at" | "In")
+    });
+    after_prep.or(hits.first()).map(|h| t.src[h.start..h.end].to_owned())
+}
+
+/// "8th round of consultations", "the sixth round", "the 18th meeting of".
+fn ordinal_before(cx: &Ctx<'_>, k: usize) -> Option<u32> {
+    let t = &cx.text;
+    let lo = k.saturating_sub(5).max(t.sentences[t.tokens[k].sent].tokens.start);
+    for j in (lo..k).rev() {
+        let w = t.tok_str(j);
+        if t.tokens[j].kind == TokKind::Num {
+            let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
+            let suffix = &w[digits.len()..];
+            if matches!(suffix, "st" | "nd" | "rd" | "th") {
+                return digits.parse().ok().filter(|&n: &u32| n < 1000);
+            }
+        }
+        if let Some(Cue::Ordinal(n)) = cx.cue_at(j).map(|h| h.what) {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// Merges frames that refer to the same event and fills default slots from
+/// the main event (the first with participants).
+fn merge(cx: &Ctx<'_>, frames: Vec<Frame>) -> Vec<Frame> {
+    let main_idx = frames.iter().position(|f| !f.participants.is_empty()).or(if frames.is_empty() { None } else { Some(0) });
+    let main_date = main_idx.and_then(|i| frames[i].date).or(cx.published);
+    let main_place = main_idx.and_then(|i| frames[i].place.clone());
+    let main_actor = main_idx.and_then(|i| frames[i].participants.first().copied());
+    let mut out: Vec<Frame> = Vec::new();
+    for (i, mut f) in frames.into_iter().enumerate() {
+        if f.participants.is_empty() && !f.explicit_date && f.ordinal.is_none() {
+            // A frame that only refers back ("the talks confirmed …").
+            continue;
+        }
+        if f.participants.is_empty() && f.explicit_date && f.date == main_date && f.ordinal.is_none() && main_idx.is_some_and(|m| m != i) {
+            continue;
+        }
+        if f.date.is_none() {
+            f.date = main_date;
+            if f.place.is_none() && f.kind != EventKind::Call {
+                f.place.clone_from(&main_place);
+            }
+        }
+        if f.participants.len() == 1 && matches!(f.kind, EventKind::Meeting | EventKind::Call) {
+            if let Some(a) = main_actor.filter(|a| *a != f.participants[0]) {
+                f.participants.insert(0, a);
+            }
+        }
+        if let Some(prev) = out.iter_mut().find(|p| same_event(p, &f)) {
+            absorb(prev, f);
+            continue;
+        }
+        out.push(f);
+    }
+    out
+}
+
+fn same_event(a: &Frame, b: &Frame) -> bool {
+    if a.participants.is_empty() || b.participants.is_empty() {
+        return a.kind == b.kind && a.date == b.date && a.ordinal == b.ordinal && a.participants.is_empty() && b.participants.is_empty();
+    }
+    let subset = |x: &[usize], y: &[usize]| x.iter().all(|p| y.contains(p));
+    let kinds = a.kind == b.kind || (b.kind == EventKind::Meeting && matches!(a.kind, EventKind::Consultations | EventKind::Call));
+    let dates = a.date == b.date || !(a.date.is_some() && b.date.is_some());
+    kinds && dates && (subset(&a.participants, &b.participants) || subset(&b.participants, &a.participants)) && a.sent != b.sent
+}
+
+fn absorb(into: &mut Frame, f: Frame) {
+    for p in f.participants {
+        if !into.participants.contains(&p) {
+            into.participants.push(p);
+        }
+    }
+    into.ordinal = into.ordinal.or(f.ordinal);
+    into.place = into.place.take().or(f.place);
+    if !into.explicit_date && f.explicit_date {
+        into.date = f.date;
+        into.explicit_date = true;
+    }
+}
