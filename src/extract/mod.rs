@@ -63,7 +63,11 @@ impl Extractor {
         let published = input.published.or(text.header_date);
         let mut cx = Ctx::new(self.lexicon, text, published);
         let (countries, places, organizations) = entities::extract(&mut cx);
-        let persons = persons::extract(&mut cx);
+        let mut persons = persons::extract(&mut cx);
+        if let Some(title) = input.title {
+            let title_cx = Ctx::new(self.lexicon, Text::new(title), published);
+            persons::complete_from_title(&title_cx, &mut persons);
+        }
         let quotes = quotes::extract(&cx, &persons);
         let events = events::extract(&cx, &persons);
         let figures = figures::extract(&cx);

@@ -119,6 +119,26 @@ pub fn extract(cx: &mut Ctx<'_>) -> Persons {
     persons
 }
 
+/// Completes surname-only persons from the headline: "Foreign Minister
+/// Hussein" in the text and "Foreign Minister Dr. Fuad Hussein" in the title
+/// are one person, Fuad Hussein.
+pub fn complete_from_title(cx_title: &Ctx<'_>, persons: &mut Persons) {
+    let orgs = org_spans(cx_title);
+    for run in name_runs(cx_title) {
+        if run.words.len() < 2 || !context_of(cx_title, &run, &orgs).titled {
+            continue;
+        }
+        let words: Vec<String> = run.words.iter().map(|w| fold(w)).collect();
+        for p in &mut persons.people {
+            if p.words.len() == 1 && words.last() == p.words.last() {
+                let old = std::mem::replace(&mut p.name, run.words.join(" "));
+                p.aliases.push(old);
+                p.words.clone_from(&words);
+            }
+        }
+    }
+}
+
 /// A run of name-like tokens.
 #[derive(Debug, Clone)]
 pub struct Run {
