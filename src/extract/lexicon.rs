@@ -253,6 +253,15 @@ impl Lexicon {
             }
             for alt in line.split('|').map(str::trim) {
                 b.add(alt, Entry::Title);
+                // Titles also stand in lower case in running text
+                // ("its managing director", "hokim of the region").
+                let lower = lower_first(alt);
+                if lower != alt {
+                    b.add(&lower, Entry::Title);
+                }
+                if alt.contains(' ') && alt.split(' ').count() == 2 {
+                    b.add(&alt.replacen(' ', "-", 1), Entry::Title);
+                }
                 for w in alt.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2) {
                     title_words.insert(w.to_lowercase());
                 }
@@ -323,7 +332,17 @@ const DOMAIN_WORDS: &[&str] = &[
     "Sports", "Information", "Communications", "Technology", "Innovation", "Public", "Political",
     "Cooperation", "Legal", "Consular", "Multilateral", "Bilateral", "European", "Asian", "General",
     "Deputy", "First", "Vice", "Acting", "Special", "Senior", "Chief", "Head", "Permanent",
+    "African", "Eurasian", "Arab", "Regional", "Climate", "Humanitarian", "Human", "Rights",
+    "Migration", "Energy", "Electricity", "Railways", "Religious", "Youth", "Women", "Family",
+    "Urban", "Housing", "Construction", "Mining", "Oil", "Gas", "Petroleum", "Fisheries",
+    "Maritime", "Aviation", "Civil", "Customs", "Revenue", "Planning", "Statistics", "Reform",
+    "Reforms", "Partnerships", "Partnership", "Board", "Management", "Operations", "Policy",
 ];
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
+}
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();

@@ -81,7 +81,15 @@ const NOT_NAME: &[&str] = &[
     "Week", "Day", "Year", "North", "South", "East", "West", "Central", "Western", "Eastern",
     "Northern", "Southern", "Global", "World", "Republic", "Kingdom", "State", "States", "United",
     "Russian", "Federation", "Islamic", "People", "Democratic", "Arab", "Union", "European",
+    "Asia", "Africa", "Europe", "America", "Americas", "Pacific", "Atlantic", "Arctic", "Caucasus",
+    "Balkans", "Middle", "Gulf", "Indo-Pacific", "Eurasia", "Latin", "African", "Asian", "Sahel",
+    "Caribbean", "Mediterranean", "Baltic", "Nordic", "Scandinavian", "Antarctic", "Oceania",
+    "Author", "Guest", "Guests", "Visit", "Talks", "Meeting", "Readout", "Remarks", "Press",
+    "Briefing", "Release", "Communiqué", "Communique", "Ministers", "Leaders", "Heads", "Excellencies",
 ];
+
+/// Words after a run that make it a building or a site, not a person.
+const SITE_HEADS: &[&str] = &["Palace", "Hall", "Square", "Street", "Avenue", "Airport", "Hotel", "Center", "Centre", "House", "Building", "Park", "Bridge", "Port", "Station", "Mosque", "Cathedral", "Church", "Museum", "Stadium", "Island", "Islands", "Valley", "River", "Lake", "Sea", "Strait", "Canal", "Pass", "Corridor", "Road", "Route", "Declaration", "Agreement", "Initiative", "Process", "Format", "Dialogue", "Forum", "Summit", "Doctrine", "Plan", "Act", "Treaty", "Convention", "Protocol", "Platform", "Strategy", "Group", "Index", "Prize", "Award", "Medal", "Order"];
 
 /// Verbs and nouns after which a capitalized run names a person.
 const MEET_BEFORE: &[&str] = &["met", "meets", "meeting", "received", "receives", "hosted", "hosts", "welcomed", "counterpart", "counterparts", "spoke", "called", "thanked", "congratulated", "visited", "joined", "accompanied", "invited", "briefed", "told", "urged", "by"];
@@ -89,7 +97,7 @@ const MEET_BEFORE: &[&str] = &["met", "meets", "meeting", "received", "receives"
 /// Extracts the persons of the document.
 pub fn extract(cx: &mut Ctx<'_>) -> Persons {
     let orgs = org_spans(cx);
-    let runs = name_runs(cx);
+    let runs = name_runs(cx, &orgs);
     let mut persons = Persons::default();
     let mut single: Vec<(Run, Context)> = Vec::new();
     for run in runs {
@@ -124,17 +132,32 @@ pub fn extract(cx: &mut Ctx<'_>) -> Persons {
 /// are one person, Fuad Hussein.
 pub fn complete_from_title(cx_title: &Ctx<'_>, persons: &mut Persons) {
     let orgs = org_spans(cx_title);
-    for run in name_runs(cx_title) {
-        if run.words.len() < 2 || !context_of(cx_title, &run, &orgs).titled {
+    for run in name_runs(cx_title, &orgs) {
+        let context = context_of(cx_title, &run, &orgs);
+        if run.words.len() < 2 || !context.titled {
             continue;
         }
         let words: Vec<String> = run.words.iter().map(|w| fold(w)).collect();
+        let mut known = false;
         for p in &mut persons.people {
-            if p.words.len() == 1 && words.last() == p.words.last() {
-                let old = std::mem::replace(&mut p.name, run.words.join(" "));
-                p.aliases.push(old);
-                p.words.clone_from(&words);
+            if words.last() == p.words.last() {
+                known = true;
+                if p.words.len() < words.len() {
+                    let old = std::mem::replace(&mut p.name, run.words.join(" "));
+                    p.aliases.push(old);
+                    p.words.clone_from(&words);
+                }
             }
+        }
+        if !known {
+            // Named only in the headline: a person of the document all the same.
+            let mut draft = Draft { name: run.words.join(" "), words, titles: context.titles.clone(), org: context.org.clone(), ..Draft::default() };
+            if let Some((c, rank)) = context.country {
+                draft.country = Some(c);
+                draft.country_rank = rank;
+            }
+            draft.evidence.push(Evidence { spans: Vec::new(), sentence: 0, rule: "person.headline".into() });
+            persons.people.push(draft);
         }
     }
 }
@@ -178,7 +201,10 @@ fn is_name_token(cx: &Ctx<'_>, i: usize) -> bool {
         return false;
     }
     let w = strip_possessive(t.tok_str(i));
-    if NOT_NAME.contains(&w) || cx.name_at(i).is_some() || cx.cue_at(i).is_some_and(|c| matches!(c.what, Cue::Month(_) | Cue::Weekday(_))) {
+    if NOT_NAME.contains(&w) || cx.name_at(i).is_some() || cx.cue_at(i).is_some_and(|c| matches!(c.what, Cue::Month(_) | Cue::Weekday(_) | Cue::Event(_))) {
+        return false;
+    }
+    if w.contains('-') && w.split('-').all(|p| cx.lex.title_words.contains(&p.to_lowercase()) || NOT_NAME.contains(&p)) {
         return false;
     }
     // All capitals: an acronym or a transcript label, not a name in prose.
@@ -194,12 +220,13 @@ fn strip_possessive(w: &str) -> &str {
 
 /// Returns the maximal runs of name-like tokens: capitalized words, initials
 /// ("J."), and particles between them ("bin", "von der").
-pub fn name_runs(cx: &Ctx<'_>) -> Vec<Run> {
+pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
     let t = &cx.text;
     let mut runs = Vec::new();
     let mut i = 0;
+    let in_org = |k: usize| orgs.iter().any(|o| o.start <= t.tokens[k].start && t.tokens[k].end <= o.end);
     while i < t.tokens.len() {
-        if !is_name_token(cx, i) {
+        if !is_name_token(cx, i) || in_org(i) {
             i += 1;
             continue;
         }
@@ -238,7 +265,19 @@ pub fn name_runs(cx: &Ctx<'_>) -> Vec<Run> {
         while words.last().is_some_and(|w| PARTICLES.contains(&w.to_lowercase().as_str())) {
             words.pop();
         }
-        if words.is_empty() || words.len() > 6 {
+        // Suffixes: "Joseph R. Biden, Jr.", "Martin Luther King Jr."
+        if end > start {
+            let mut k = end;
+            if t.tokens.get(k).is_some_and(|_| t.tok_str(k) == ",") {
+                k += 1;
+            }
+            if t.tokens.get(k).is_some_and(|tok| tok.sent == t.tokens[start].sent && matches!(t.tok_str(k), "Jr" | "Sr" | "II" | "III")) {
+                words.push(format!("{}{}", t.tok_str(k), if t.tokens.get(k + 1).is_some_and(|_| t.tok_str(k + 1) == ".") { "." } else { "" }));
+                end = k + 1;
+            }
+        }
+        let followed_by_title = t.tokens.get(end).is_some_and(|tok| tok.sent == t.tokens[start].sent && gap(cx, end) == " " && (is_title(cx, end).is_some() || SITE_HEADS.contains(&t.tok_str(end))));
+        if words.is_empty() || words.len() > 6 || followed_by_title || (end > start && in_org(end - 1)) {
             i = end.max(i + 1);
             continue;
         }
@@ -274,7 +313,8 @@ fn context_of(cx: &Ctx<'_>, run: &Run, orgs: &[OrgSpan]) -> Context {
     if run.start > 0 {
         let prev = t.tok_str(run.start - 1).to_lowercase();
         let prev2 = if run.start > 1 { t.tok_str(run.start - 2).to_lowercase() } else { String::new() };
-        c.meet_before = MEET_BEFORE.contains(&prev.as_str()) || (prev == "with" && MEET_BEFORE.contains(&prev2.as_str())) || prev == "and" && c.titled;
+        let byline = prev == ":" && matches!(prev2.as_str(), "author" | "authors" | "by" | "photo" | "source" | "reporter");
+        c.meet_before = byline || MEET_BEFORE.contains(&prev.as_str()) || (prev == "with" && MEET_BEFORE.contains(&prev2.as_str())) || prev == "and" && c.titled;
     }
     if c.country.is_none() {
         c.country = country_after(cx, run).map(|k| (k, 3));
@@ -324,9 +364,13 @@ fn title_before(cx: &Ctx<'_>, run: &Run, orgs: &[OrgSpan], c: &mut Context) {
             }
             continue;
         }
-        let lexical = cx.name_at(j).is_some_and(|h| matches!(h.what, Entry::Country(_) | Entry::Demonym(_) | Entry::Org(_)));
-        let connector = matches!(w, "," | "-" | "–" | "—" | "of" | "the" | "for" | "and" | "on" | "at")
+        let lexical = cx.name_at(j).is_some_and(|h| matches!(h.what, Entry::Country(_) | Entry::Demonym(_) | Entry::Org(_) | Entry::Place(_)));
+        let in_org = orgs.iter().any(|o| o.start <= tok.start && tok.end <= o.end);
+        let acronym = tok.kind == TokKind::Cap && w.chars().count() > 1 && w.chars().all(|c| !c.is_lowercase());
+        let connector = matches!(w, "," | "-" | "–" | "—" | "of" | "the" | "for" | "and" | "on" | "at" | "to" | "in" | "&")
             || lexical
+            || in_org
+            || acronym
             || (tok.kind == TokKind::Cap && cx.lex.title_words.contains(&strip_possessive(w).to_lowercase()))
             || (tok.kind == TokKind::Cap && w.ends_with("’s"));
         if !connector {
@@ -479,7 +523,10 @@ impl Persons {
         // The same person again, or a fuller form of a known surname.
         let existing = self.people.iter().position(|p| p.words == words).or_else(|| {
             let last = words.last()?;
-            self.people.iter().position(|p| p.words.last() == Some(last) && (p.words.len() == 1 || words.len() == 1 || p.words[0].chars().next() == words[0].chars().next()))
+            let surname = |w: &Vec<String>| w.iter().rev().find(|x| !matches!(x.as_str(), "jr" | "sr" | "ii" | "iii")).cloned();
+            let mine = surname(&words);
+            let _ = last;
+            self.people.iter().position(|p| surname(&p.words) == mine)
         });
         let p = match existing {
             Some(p) => p,
