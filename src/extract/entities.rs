@@ -205,11 +205,20 @@ fn cap_run(cx: &Ctx<'_>, k: usize, sent: usize) -> usize {
     let t = &cx.text;
     let mut end = k;
     let mut j = k;
+    // A word neither in the lists nor a domain word: maybe a person's name.
+    let unknown = |j: usize| {
+        t.tokens.get(j).is_some_and(|tok| tok.kind == TokKind::Cap && tok.sent == sent)
+            && cx.name_at(j).is_none()
+            && !cx.lex.title_words.contains(&t.tok_str(j).to_lowercase())
+    };
     while let Some(tok) = t.tokens.get(j) {
         if tok.sent != sent {
             break;
         }
         let w = t.tok_str(j);
+        if unknown(j) && unknown(j + 1) && j > k {
+            break;
+        }
         if tok.kind == TokKind::Cap && !is_title_hit(cx, j) {
             j += 1;
             end = j;

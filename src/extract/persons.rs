@@ -407,6 +407,10 @@ fn title_after(cx: &Ctx<'_>, run: &Run, orgs: &[OrgSpan], c: &mut Context) {
             return;
         }
         if let Some((s, e, false)) = is_title(cx, k) {
+            let after = t.token_from(e);
+            if after < t.tokens.len() && is_name_token(cx, after) && t.tokens[after].sent == t.tokens[k].sent && !matches!(t.tok_str(after.saturating_sub(1)), ",") {
+                return;
+            }
             c.titled = true;
             let limit = sentence_clause_end(cx, k);
             c.titles.push(title_text(cx, s, e, limit));
@@ -573,11 +577,12 @@ impl Persons {
 
     /// Returns the people as domain facts, with fallback countries filled in.
     pub fn into_people(self, cx: &Ctx<'_>) -> Vec<Person> {
+        let fallback: Vec<Option<usize>> = (0..self.people.len()).map(|i| fallback_country(cx, &self.people, &self.mentions, i)).collect();
         self.people
             .into_iter()
             .enumerate()
             .map(|(i, d)| {
-                let country = d.country.or_else(|| fallback_country(cx, &self.mentions, i));
+                let country = d.country.or(fallback[i]);
                 Person {
                     name: d.name,
                     aliases: d.aliases,
@@ -596,18 +601,50 @@ impl Persons {
     }
 }
 
-/// A person without a country clue: the nearest country or demonym in the
-/// first sentence that names them, else the document's home country.
-fn fallback_country(cx: &Ctx<'_>, mentions: &[Mention], p: usize) -> Option<usize> {
+/// A person without a country clue: the side they represent ("the Kazakh
+/// side was represented by …"), else the other side of a person named with
+/// them, else the nearest country before them in the sentence, else after,
+/// else the document's home country.
+fn fallback_country(cx: &Ctx<'_>, drafts: &[Draft], mentions: &[Mention], p: usize) -> Option<usize> {
     let m = mentions.iter().find(|m| m.person == p)?;
-    let sent = cx.text.sentence_of(m.start);
-    let range = cx.text.sentences[sent].range.clone();
-    let nearest = cx
+    let t = &cx.text;
+    let sent = t.sentence_of(m.start);
+    let range = t.sentences[sent].range.clone();
+    let in_sentence: Vec<_> = cx
         .names
         .iter()
         .filter(|h| h.start >= range.start && h.end <= range.end && matches!(h.what, Entry::Country(_) | Entry::Demonym(_)))
-        .min_by_key(|h| if h.start > m.start { h.start - m.start } else { m.start - h.end });
-    nearest.and_then(|h| cx.country_of_hit(h)).or(cx.home_country)
+        .collect();
+    let side = in_sentence.iter().rev().filter(|h| h.end <= m.start).find(|h| {
+        let k = t.token_from(h.end);
+        k < t.tokens.len() && matches!(t.tok_str(k), "side" | "delegation" | "party" | "team")
+    });
+    if let Some(h) = side {
+        return cx.country_of_hit(h);
+    }
+    let partners: Vec<usize> = mentions
+        .iter()
+        .filter(|o| o.person != p && o.start >= range.start && o.end <= range.end)
+        .filter_map(|o| drafts[o.person].country.filter(|_| drafts[o.person].country_rank >= 3))
+        .collect();
+    if !partners.is_empty() {
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for h in &cx.names {
+            if let Entry::Country(c) | Entry::Demonym(c) = h.what {
+                match counts.iter_mut().find(|(k, _)| *k == c) {
+                    Some(e) => e.1 += 1,
+                    None => counts.push((c, 1)),
+                }
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        if let Some(&(c, _)) = counts.iter().find(|(c, _)| !partners.contains(c)) {
+            return Some(c);
+        }
+    }
+    let before = in_sentence.iter().rev().find(|h| h.end <= m.start);
+    let after = in_sentence.iter().find(|h| h.start >= m.end);
+    before.or(after).and_then(|h| cx.country_of_hit(h)).or(cx.home_country)
 }
 
 /// Folds a name word for comparison: lower case, no possessive, no dots.
@@ -625,4 +662,23 @@ pub fn word_index(persons: &Persons) -> HashMap<String, usize> {
         }
     }
     map
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+    use crate::extract::{LEXICON, text::Text};
+
+    #[test]
+    #[ignore]
+    fn debug_runs() {
+        let src = std::fs::read_to_string(std::env::var("DOC").unwrap()).unwrap();
+        let mut cx = Ctx::new(&LEXICON, Text::new(&src), None);
+        let _ = crate::extract::entities::extract(&mut cx);
+        let orgs = org_spans(&cx);
+        for run in name_runs(&cx, &orgs) {
+            let c = context_of(&cx, &run, &orgs);
+            eprintln!("{:?} titled={} say={} meet={} country={:?} titles={:?}", run.words, c.titled, c.say_after, c.meet_before, c.country.map(|(k, r)| (cx.lex.countries[k].code.clone(), r)), c.titles);
+        }
+    }
 }
