@@ -24,9 +24,15 @@ const QUANTITY_UNITS: &[(&str, &str)] = &[
 
 /// Words after a number that make it not a figure.
 const NOT_COUNTED: &[&str] = &[
-    "years", "year", "days", "day", "months", "month", "weeks", "week", "hours", "hour", "minutes", "times",
+    "years", "year", "days", "day", "months", "month", "weeks", "week", "hours", "hour", "minutes",
     "time", "am", "pm", "a.m.", "p.m.", "round", "session", "anniversary", "century", "th", "percentage",
 ];
+
+/// Plural nouns that do not end in "s".
+const IRREGULAR_PLURALS: &[&str] = &["people", "children", "aircraft", "personnel", "staff", "women", "men", "youth", "cattle", "livestock", "police", "sheep"];
+
+/// Nouns counted by "two" or "both" that state no fact ("the two countries").
+const PARTIES: &[&str] = &["countries", "sides", "parties", "states", "nations", "leaders", "ministers", "governments", "peoples", "delegations", "presidents", "heads", "officials", "partners", "regions", "capitals", "foreign", "neighbours", "neighbors", "allies", "chambers", "presidencies", "ministries", "economies", "teams", "men", "women", "sessions", "rounds", "days", "years"];
 
 /// A number read from the text.
 #[derive(Debug, Clone, Copy)]
@@ -125,8 +131,17 @@ fn figure_at(cx: &Ctx<'_>, k: usize) -> Option<(Figure, usize)> {
             unit = sentence_currency(cx, k);
         }
     }
+    if unit.is_none() && !word_number && value >= 2.0 {
+        // "… has exceeded 2,900": the noun counted earlier in the sentence.
+        if let Some(m) = counted_before(cx, k) {
+            unit = Some("count".into());
+            metric = Some(m);
+        } else if scaled {
+            unit = Some("count".into());
+        }
+    }
     let unit = unit?;
-    if word_number && unit == "count" && value < 2.0 {
+    if word_number && unit == "count" && (value < 2.0 || counts_parties(cx, num.end_tok)) {
         return None;
     }
     let metric = metric.map(str::to_owned).unwrap_or_else(|| metric_for(cx, k, &unit));
@@ -212,11 +227,18 @@ fn counted_after(cx: &Ctx<'_>, j: usize) -> Option<(String, Option<&'static str>
             return Some(((*unit).to_owned(), Some("other"), j + 1));
         }
     }
+    if t.tok_str(j) == "times" || t.tok_str(j) == "-fold" || t.tok_str(j) == "fold" {
+        let growth = (j.saturating_sub(5)..j).any(|x| matches!(t.tok_str(x), "grew" | "increased" | "rose" | "grown" | "increase" | "growth" | "expanded" | "doubled" | "by"));
+        return growth.then(|| ("times".to_owned(), None, j + 1));
+    }
     let mut k = j;
     while k < t.tokens.len() && k < j + 4 && t.tokens[k].sent == sent {
         let w = t.tok_str(k).to_lowercase();
         if NOT_COUNTED.contains(&w.as_str()) || t.tokens[k].kind == TokKind::Punct || t.tokens[k].kind == TokKind::Num {
             return None;
+        }
+        if IRREGULAR_PLURALS.contains(&w.as_str()) {
+            return Some(("count".into(), Some("other"), k + 1));
         }
         for (stem, metric) in COUNTED {
             if w.starts_with(stem) || (stem.contains(' ') && t.src[t.tokens[k].start..].to_lowercase().starts_with(stem)) {
@@ -229,10 +251,52 @@ fn counted_after(cx: &Ctx<'_>, j: usize) -> Option<(String, Option<&'static str>
             return Some(("count".into(), Some("other"), k + 1));
         }
         let adjective = t.tokens[k].kind == TokKind::Lower && !matches!(w.as_str(), "of" | "to" | "and" | "in" | "for" | "from" | "than" | "the" | "by" | "on" | "at" | "per" | "with" | "is" | "are" | "was" | "were");
-        if !(demonym || adjective || w == "more" || w == "new") {
+        let brand = t.tokens[k].kind == TokKind::Cap && k > j;
+        if !(demonym || adjective || brand || w == "more" || w == "new") {
             return None;
         }
         k += 1;
+    }
+    None
+}
+
+/// "the number of enterprises … has exceeded 2,900": the counted noun
+/// named before the number in its sentence.
+fn counted_before(cx: &Ctx<'_>, k: usize) -> Option<&'static str> {
+    let t = &cx.text;
+    let start = t.sentences[t.tokens[k].sent].tokens.start;
+    let number_of = (start..k).find(|&j| t.tok_str(j).eq_ignore_ascii_case("number") && t.tokens.get(j + 1).is_some_and(|_| t.tok_str(j + 1) == "of"))?;
+    let noun = t.tok_str(number_of + 2).to_lowercase();
+    COUNTED.iter().find(|(stem, _)| noun.starts_with(stem)).map(|(_, m)| *m).or(Some("other"))
+}
+
+/// "the two countries", "both sides": a count of the parties themselves.
+fn counts_parties(cx: &Ctx<'_>, j: usize) -> bool {
+    let t = &cx.text;
+    t.tokens.get(j).is_some_and(|_| PARTIES.contains(&t.tok_str(j).to_lowercase().as_str()))
+}
+
+/// Returns the rank a word such as "second" or "largest" opens: "the second
+/// largest trading partner", "the largest investor", "ranks fourth".
+fn word_rank(cx: &Ctx<'_>, k: usize) -> Option<(f64, usize)> {
+    let t = &cx.text;
+    let w = t.tok_str(k).to_lowercase();
+    let superlative = |x: usize| t.tokens.get(x).is_some_and(|_| matches!(t.tok_str(x).to_lowercase().as_str(), "largest" | "biggest" | "leading" | "top" | "main" | "major"));
+    let partner_near = |from: usize| (from..(from + 4).min(t.tokens.len())).any(|x| matches!(t.tok_str(x).to_lowercase().as_str(), "partner" | "partners" | "investor" | "investors" | "exporter" | "importer" | "supplier"));
+    if let Some(Cue::Ordinal(n)) = cx.cue_at(k).map(|h| h.what) {
+        if superlative(k + 1) && partner_near(k + 2) {
+            return Some((f64::from(n), k + 2));
+        }
+        if k > 0 && matches!(t.tok_str(k - 1), "ranks" | "ranked" | "ranking" | "ranking") {
+            return Some((f64::from(n), k + 1));
+        }
+        return None;
+    }
+    if matches!(w.as_str(), "largest" | "biggest") && k > 0 && !cx.cue_at(k - 1).is_some_and(|h| matches!(h.what, Cue::Ordinal(_))) && partner_near(k + 1) {
+        let prev = t.tok_str(k - 1).to_lowercase();
+        if prev == "the" || prev == "our" || prev.ends_with("’s") || prev.ends_with("'s") || prev == "its" {
+            return Some((1.0, k + 1));
+        }
     }
     None
 }
@@ -241,7 +305,9 @@ fn counted_after(cx: &Ctx<'_>, j: usize) -> Option<(String, Option<&'static str>
 fn rank_at(cx: &Ctx<'_>, k: usize) -> Option<(Figure, usize)> {
     let t = &cx.text;
     let w = t.tok_str(k);
-    let (value, next) = if w == "No" && t.tokens.get(k + 1).is_some_and(|_| t.tok_str(k + 1) == ".") {
+    let (value, next) = if let Some(r) = word_rank(cx, k) {
+        r
+    } else if w == "No" && t.tokens.get(k + 1).is_some_and(|_| t.tok_str(k + 1) == ".") {
         let n = t.tokens.get(k + 2).map(|_| t.tok_str(k + 2)).and_then(|s| s.parse::<f64>().ok())?;
         (n, k + 3)
     } else if let Some(rest) = w.strip_prefix("No.") {
@@ -261,13 +327,24 @@ fn rank_at(cx: &Ctx<'_>, k: usize) -> Option<(Figure, usize)> {
     let ranky = window.iter().take(3).any(|x| matches!(x.as_str(), "largest" | "biggest" | "place" | "position" | "partner" | "among" | "leading" | "trading" | "trade" | "investor" | "in"))
         || before.iter().any(|x| matches!(x.as_str(), "ranking" | "ranks" | "ranked"));
     let eventy = window.iter().take(3).any(|x| matches!(x.as_str(), "round" | "meeting" | "session" | "anniversary" | "summit" | "forum" | "century" | "time" | "of"));
-    if !ranky || eventy {
+    let worded = word_rank(cx, k).is_some();
+    if !worded && (!ranky || eventy) {
         return None;
     }
+    // The noun right after the rank decides: "largest investor", "trading partner".
+    let near: Vec<String> = (next..(next + 4).min(t.tokens.len())).filter(|&j| t.tokens[j].sent == sent).map(|j| t.tok_str(j).to_lowercase()).collect();
+    let near_invest = near.iter().position(|x| x.starts_with("invest"));
+    let near_trade = near.iter().position(|x| x.starts_with("trad") || x.starts_with("export") || x.starts_with("import"));
     let s_words: Vec<String> = t.sentences[sent].tokens.clone().map(|j| t.tok_str(j).to_lowercase()).collect();
     let invest = s_words.iter().any(|x| x.starts_with("invest"));
     let trade = s_words.iter().any(|x| x.starts_with("trad"));
-    let metric = if trade || !invest { "trade_partner_rank" } else { "investment_partner_rank" };
+    let metric = match (near_trade, near_invest) {
+        (Some(a), Some(b)) if b < a => "investment_partner_rank",
+        (None, Some(_)) => "investment_partner_rank",
+        (Some(_), _) => "trade_partner_rank",
+        (None, None) if trade || !invest => "trade_partner_rank",
+        _ => "investment_partner_rank",
+    };
     let fig = Figure {
         value,
         unit: "rank".into(),
