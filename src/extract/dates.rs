@@ -37,6 +37,14 @@ pub fn find(cx: &Ctx<'_>) -> Vec<DateMention> {
     out
 }
 
+/// Returns the first full date in the first two paragraphs, when one of
+/// them is a short dateline line.
+pub fn dateline(cx: &Ctx<'_>) -> Option<PartialDate> {
+    let t = &cx.text;
+    let limit = t.paragraphs.iter().take(3).find(|p| p.len() < 80)?.end;
+    find(cx).into_iter().take_while(|d| d.end <= limit).find(|d| d.date.is_full()).map(|d| d.date)
+}
+
 fn month_at(cx: &Ctx<'_>, i: usize) -> Option<u8> {
     match cx.cue_at(i)?.what {
         Cue::Month(m) if cx.text.tokens[i].kind == TokKind::Cap => Some(m),

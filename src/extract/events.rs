@@ -31,7 +31,15 @@ pub fn extract(cx: &Ctx<'_>, persons: &Persons) -> Vec<Event> {
     let dates = dates::find(cx);
     let mut frames = Vec::new();
     for s in 0..cx.text.sentences.len() {
-        frames.extend(frames_in(cx, persons, &dates, s));
+        let mut found = frames_in(cx, persons, &dates, s);
+        // "Consultations were held today. The Kazakh side was represented by
+        // X, the Romanian side by Y": the participants follow.
+        if let [f] = found.as_mut_slice() {
+            if f.participants.is_empty() {
+                f.participants = next_sentence_people(cx, persons, s);
+            }
+        }
+        frames.extend(found);
     }
     let frames = merge(cx, frames);
     frames
@@ -54,18 +62,46 @@ fn triggers_in(cx: &Ctx<'_>, s: usize) -> Vec<(usize, EventKind)> {
     let mut out: Vec<(usize, EventKind)> = Vec::new();
     let mut last_hit = None;
     for k in toks {
+        let w = t.tok_str(k);
+        // "spoke today with", "talked by phone with": a call.
+        if matches!(w, "spoke" | "speaks" | "talked" | "talks") && (k + 1..(k + 4).min(t.tokens.len())).any(|j| t.tok_str(j) == "with") && cx.cue_at(k).is_none() {
+            out.push((k, EventKind::Call));
+            continue;
+        }
         let Some(h) = cx.cue_at(k) else { continue };
-        let Cue::Event(kind) = h.what else { continue };
+        let Cue::Event(mut kind) = h.what else { continue };
         if last_hit == Some(h.start) {
             continue;
         }
         last_hit = Some(h.start);
-        if is_setting(cx, k) {
+        if is_setting(cx, k) || !is_trigger(cx, k, &mut kind) {
             continue;
         }
         out.push((k, kind));
     }
     out
+}
+
+/// Filters trigger words used in another sense: "called for", "dialogue"
+/// in lower case, "the format", plural "visits" in "exchange of visits".
+fn is_trigger(cx: &Ctx<'_>, k: usize, kind: &mut EventKind) -> bool {
+    let t = &cx.text;
+    let w = t.tok_str(k);
+    let next = t.tokens.get(k + 1).map(|_| t.tok_str(k + 1).to_lowercase()).unwrap_or_default();
+    let prev = if k > 0 { t.tok_str(k - 1).to_lowercase() } else { String::new() };
+    match w.to_lowercase().as_str() {
+        "called" | "call" | "calls" => !matches!(next.as_str(), "for" | "on" | "upon" | "it" | "them" | "this" | "a" | "an" | "the" | "to") && prev != "so" && !matches!(prev.as_str(), "a" | "the" | "his" | "her" | "their" | "our" | "this") || matches!(next.as_str(), "with"),
+        "dialogue" | "strategic" => {
+            if t.tokens[k].kind != TokKind::Cap {
+                return false;
+            }
+            *kind = EventKind::Consultations;
+            true
+        }
+        "format" | "expo" | "exhibition" => false,
+        "visits" | "meetings" | "contacts" | "summits" | "forums" | "sessions" | "conferences" => matches!(prev.as_str(), "the" | "two" | "three" | "several") && !matches!(next.as_str(), "of" | "at" | "between"),
+        _ => true,
+    }
 }
 
 fn is_setting(cx: &Ctx<'_>, k: usize) -> bool {
@@ -106,6 +142,23 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
             evidence: cx.evidence(trigger.start, cx.cue_at(k).map_or(trigger.end, |h| h.end), "event.trigger"),
             sent: s,
         });
+    }
+    out
+}
+
+/// The persons of the next sentence in the same paragraph when it has no
+/// event trigger of its own.
+fn next_sentence_people(cx: &Ctx<'_>, persons: &Persons, s: usize) -> Vec<usize> {
+    let t = &cx.text;
+    let Some(next) = t.sentences.get(s + 1) else { return Vec::new() };
+    if next.para != t.sentences[s].para || !triggers_in(cx, s + 1).is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for m in persons.mentions.iter().filter(|m| m.start >= next.range.start && m.end <= next.range.end) {
+        if !out.contains(&m.person) {
+            out.push(m.person);
+        }
     }
     out
 }
@@ -182,7 +235,7 @@ fn same_event(a: &Frame, b: &Frame) -> bool {
         return a.kind == b.kind && a.date == b.date && a.ordinal == b.ordinal && a.participants.is_empty() && b.participants.is_empty();
     }
     let subset = |x: &[usize], y: &[usize]| x.iter().all(|p| y.contains(p));
-    let kinds = a.kind == b.kind || (b.kind == EventKind::Meeting && matches!(a.kind, EventKind::Consultations | EventKind::Call));
+    let kinds = a.kind == b.kind || (matches!(b.kind, EventKind::Meeting | EventKind::Multilateral | EventKind::Consultations) && !matches!(a.kind, EventKind::Visit | EventKind::Signing));
     let dates = a.date == b.date || !(a.date.is_some() && b.date.is_some());
     kinds && dates && (subset(&a.participants, &b.participants) || subset(&b.participants, &a.participants)) && a.sent != b.sent
 }

@@ -62,6 +62,11 @@ impl Extractor {
         let text = Text::new(input.text);
         let published = input.published.or(text.header_date);
         let mut cx = Ctx::new(self.lexicon, text, published);
+        if cx.published.is_none() {
+            // A dateline ("14:37, 3 June 2025") stands in for the header.
+            cx.published = dates::dateline(&cx);
+        }
+        let published = cx.published;
         let (countries, places, organizations) = entities::extract(&mut cx);
         let mut persons = persons::extract(&mut cx);
         if let Some(title) = input.title {
