@@ -90,6 +90,10 @@ fn is_trigger(cx: &Ctx<'_>, k: usize, kind: &mut EventKind) -> bool {
     let next = t.tokens.get(k + 1).map(|_| t.tok_str(k + 1).to_lowercase()).unwrap_or_default();
     let prev = if k > 0 { t.tok_str(k - 1).to_lowercase() } else { String::new() };
     match w.to_lowercase().as_str() {
+        "called" | "calls" if next == "on" => {
+            *kind = EventKind::Meeting;
+            true
+        }
         "called" | "call" | "calls" => !matches!(next.as_str(), "for" | "on" | "upon" | "it" | "them" | "this" | "a" | "an" | "the" | "to") && prev != "so" && !matches!(prev.as_str(), "a" | "the" | "his" | "her" | "their" | "our" | "this") || matches!(next.as_str(), "with"),
         "dialogue" | "strategic" => {
             if t.tokens[k].kind != TokKind::Cap {
@@ -120,6 +124,10 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
         let hi = triggers.get(n + 1).map_or(sent.range.end, |&(j, _)| t.tokens[j].start);
         // Two triggers of one kind in a row ("held talks … the talks") are one frame.
         if n > 0 && triggers[n - 1].1 == kind {
+            if let Some(last) = out.last_mut() {
+                let last: &mut Frame = last;
+                last.ordinal = last.ordinal.or_else(|| ordinal_before(cx, k));
+            }
             continue;
         }
         let mut participants: Vec<usize> = Vec::new();
@@ -201,8 +209,19 @@ fn merge(cx: &Ctx<'_>, frames: Vec<Frame>) -> Vec<Frame> {
     let main_date = main_idx.and_then(|i| frames[i].date).or(cx.published);
     let main_place = main_idx.and_then(|i| frames[i].place.clone());
     let main_actor = main_idx.and_then(|i| frames[i].participants.first().copied());
+    let main_people: Vec<usize> = main_idx.map(|i| frames[i].participants.clone()).unwrap_or_default();
     let mut out: Vec<Frame> = Vec::new();
     for (i, mut f) in frames.into_iter().enumerate() {
+        if f.participants.is_empty() && refers_to_parties(cx, f.sent) && main_idx.is_some_and(|m| m < i) {
+            f.participants.clone_from(&main_people);
+        }
+        // "Tbilisi hosted the meeting. The meeting was chaired by X": one event.
+        if !f.participants.is_empty() {
+            if let Some(prev) = out.last_mut().filter(|p| p.participants.is_empty() && p.kind == f.kind && p.sent + 1 == f.sent) {
+                absorb(prev, f);
+                continue;
+            }
+        }
         if f.participants.is_empty() && !f.explicit_date && f.ordinal.is_none() {
             // A frame that only refers back ("the talks confirmed …").
             continue;
@@ -228,6 +247,16 @@ fn merge(cx: &Ctx<'_>, frames: Vec<Frame>) -> Vec<Frame> {
         out.push(f);
     }
     out
+}
+
+/// "The two presidents", "the sides", "the leaders": the parties of the
+/// main event, named by description.
+fn refers_to_parties(cx: &Ctx<'_>, s: usize) -> bool {
+    let t = &cx.text;
+    t.sentences[s].tokens.clone().any(|k| {
+        let w = t.tok_str(k).to_lowercase();
+        matches!(w.as_str(), "presidents" | "sides" | "leaders" | "ministers" | "parties" | "interlocutors" | "counterparts" | "delegations")
+    })
 }
 
 fn same_event(a: &Frame, b: &Frame) -> bool {

@@ -64,6 +64,7 @@ const ABBREVIATIONS: &[&str] = &[
     "Maj", "Capt", "Prof", "Jr", "Sr", "Co", "Inc", "Ltd", "vs", "etc", "Jan", "Feb", "Mar", "Apr",
     "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Eng", "Rev", "Hon", "Adm", "Sgt",
     "Cdr", "Mt", "Ft", "approx", "Art", "para", "Vol", "Fig", "Messrs", "Pres", "Dept", "Corp",
+    "Smt", "Shri", "Sri", "Engr", "Fr", "Mme", "Rt", "Cmdr", "Brig", "Hon", "Excl", "Ph", "Acad",
 ];
 
 impl<'a> Text<'a> {
