@@ -37,12 +37,12 @@ pub fn find(cx: &Ctx<'_>) -> Vec<DateMention> {
     out
 }
 
-/// Returns the first full date in the first two paragraphs, when one of
-/// them is a short dateline line.
+/// Returns the first full date on a short line among the first four
+/// paragraphs: a dateline ("Published May 28, 2025").
 pub fn dateline(cx: &Ctx<'_>) -> Option<PartialDate> {
     let t = &cx.text;
-    let limit = t.paragraphs.iter().take(3).find(|p| p.len() < 80)?.end;
-    find(cx).into_iter().take_while(|d| d.end <= limit).find(|d| d.date.is_full()).map(|d| d.date)
+    let short: Vec<_> = t.paragraphs.iter().take(4).filter(|p| p.len() < 100).cloned().collect();
+    find(cx).into_iter().find(|d| d.date.is_full() && short.iter().any(|p| p.start <= d.start && d.end <= p.end)).map(|d| d.date)
 }
 
 fn month_at(cx: &Ctx<'_>, i: usize) -> Option<u8> {

@@ -77,9 +77,36 @@ fn triggers_in(cx: &Ctx<'_>, s: usize) -> Vec<(usize, EventKind)> {
         if is_setting(cx, k) || !is_trigger(cx, k, &mut kind) {
             continue;
         }
+        // "hosted the 14th round of consultations", "held talks": one event,
+        // of the more specific kind.
+        if let Some(&(pk, pkind)) = out.last() {
+            if k - pk <= 6 && !(pk + 1..k).any(|j| BREAKS.contains(&t.tok_str(j))) && !(pk..k).any(|j| cx.name_at(j).is_some_and(|h| matches!(h.what, Entry::Title))) {
+                if priority(kind) <= priority(pkind) {
+                    out.pop();
+                    out.push((k, kind));
+                }
+                continue;
+            }
+        }
         out.push((k, kind));
     }
     out
+}
+
+/// Words between two triggers that make them two events.
+const BREAKS: &[&str] = &["during", "within", "sidelines", "margins", "ahead", "following", "after", "before", "and", ",", "while", "following", "prior"];
+
+/// Lower is more specific.
+fn priority(kind: EventKind) -> u8 {
+    match kind {
+        EventKind::Consultations => 0,
+        EventKind::Call => 1,
+        EventKind::Signing => 2,
+        EventKind::Visit => 3,
+        EventKind::Multilateral => 4,
+        EventKind::Meeting => 5,
+        EventKind::Other => 6,
+    }
 }
 
 /// Filters trigger words used in another sense: "called for", "dialogue"
@@ -212,7 +239,8 @@ fn merge(cx: &Ctx<'_>, frames: Vec<Frame>) -> Vec<Frame> {
     let main_people: Vec<usize> = main_idx.map(|i| frames[i].participants.clone()).unwrap_or_default();
     let mut out: Vec<Frame> = Vec::new();
     for (i, mut f) in frames.into_iter().enumerate() {
-        if f.participants.is_empty() && refers_to_parties(cx, f.sent) && main_idx.is_some_and(|m| m < i) {
+        let same_period = f.date.is_none() || f.date.zip(main_date).is_some_and(|(a, b)| a.year == b.year && a.month == b.month);
+        if f.participants.is_empty() && same_period && refers_to_parties(cx, f.sent) && main_idx.is_some_and(|m| m < i) {
             f.participants.clone_from(&main_people);
         }
         // "Tbilisi hosted the meeting. The meeting was chaired by X": one event.

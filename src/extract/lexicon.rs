@@ -140,6 +140,9 @@ pub struct Lexicon {
     pub title_words: HashSet<String>,
     /// Country index by ISO code.
     pub country_by_code: HashMap<String, usize>,
+    /// Single lower-case words of the cue lists (topic and metric cues):
+    /// ordinary English words, not names.
+    common_words: HashSet<String>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -276,7 +279,12 @@ impl Lexicon {
             .expect("built-in name patterns compile"); // invariant: static data
         let (cues, cue_entries, currencies) = build_cues(false);
         let (topic_cues, topic_entries, _) = build_cues(true);
-        Lexicon { names, name_entries: b.entries, cues, cue_entries, topic_cues, topic_entries, countries, places, orgs, currencies, title_words, country_by_code }
+        let common_words = rows(CUES)
+            .filter(|r| r.first().is_some_and(|k| k.starts_with("topic_") || k.starts_with("metric_") || k.starts_with("event_")))
+            .filter_map(|r| r.get(1).map(|p| p.to_lowercase()))
+            .filter(|p| !p.contains(' '))
+            .collect();
+        Lexicon { common_words, names, name_entries: b.entries, cues, cue_entries, topic_cues, topic_entries, countries, places, orgs, currencies, title_words, country_by_code }
     }
 
     /// Returns the proper-name hits inside `ranges` of `text`: whole words
@@ -300,6 +308,11 @@ impl Lexicon {
     /// Returns the topic cue hits inside `ranges`, like [`Lexicon::cues_in`].
     pub fn topic_cues_in(&self, text: &str, ranges: &[Range<usize>]) -> Vec<Hit<Cue>> {
         scan(&self.topic_cues, &self.topic_entries, text, ranges)
+    }
+
+    /// Returns true for an ordinary English word of the cue lists.
+    pub fn is_common_word(&self, word: &str) -> bool {
+        self.common_words.contains(word)
     }
 
     /// Returns the country entry for an ISO code.

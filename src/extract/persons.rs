@@ -140,7 +140,7 @@ pub fn complete_from_title(cx_title: &Ctx<'_>, persons: &mut Persons) {
         let words: Vec<String> = run.words.iter().map(|w| fold(w)).collect();
         let mut known = false;
         for p in &mut persons.people {
-            if words.last() == p.words.last() {
+            if words.last() == p.words.last() || (p.words.len() == 1 && words.contains(&p.words[0])) {
                 known = true;
                 if p.words.len() < words.len() {
                     let old = std::mem::replace(&mut p.name, run.words.join(" "));
@@ -261,6 +261,11 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
                 break;
             }
         }
+        // A leading common word is the end of a title ("Commissioner for
+        // Internal Market Thierry Breton"), not a first name.
+        if words.len() >= 3 && cx.lex.is_common_word(&words[0].to_lowercase()) {
+            words.remove(0);
+        }
         // Trailing particles are not part of the name.
         while words.last().is_some_and(|w| PARTICLES.contains(&w.to_lowercase().as_str())) {
             words.pop();
@@ -281,7 +286,8 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
             i = end.max(i + 1);
             continue;
         }
-        let bytes = (t.tokens[start].start, strip_end(t.src, t.tokens[end - 1].start, t.tokens[end - 1].end));
+        let first_word_start = t.src[t.tokens[start].start..].find(words[0].trim_end_matches('.')).map_or(t.tokens[start].start, |o| t.tokens[start].start + o);
+        let bytes = (first_word_start, strip_end(t.src, t.tokens[end - 1].start, t.tokens[end - 1].end));
         runs.push(Run { start, end, words, bytes });
         i = end;
     }

@@ -302,6 +302,10 @@ fn transcript_turns(cx: &Ctx<'_>, persons: &Persons) -> Vec<Quote> {
         if ANONYMOUS_LABELS.contains(&label.trim()) {
             continue;
         }
+        // "ISLAMABAD: Pakistan and …" is a dateline, not a speaker.
+        if cx.names.iter().any(|h| h.start >= para.start && h.end <= para.start + colon && matches!(h.what, Entry::Place(_) | Entry::Country(_))) {
+            continue;
+        }
         let text = clean(&p[colon + 1..]);
         if text.is_empty() {
             continue;
