@@ -287,7 +287,7 @@ fn word_rank(cx: &Ctx<'_>, k: usize) -> Option<(f64, usize)> {
         if superlative(k + 1) && partner_near(k + 2) {
             return Some((f64::from(n), k + 2));
         }
-        if k > 0 && matches!(t.tok_str(k - 1), "ranks" | "ranked" | "ranking" | "ranking") {
+        if k > 0 && matches!(t.tok_str(k - 1), "ranks" | "ranked" | "ranking") {
             return Some((f64::from(n), k + 1));
         }
         return None;

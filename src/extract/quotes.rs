@@ -14,8 +14,10 @@ use crate::domain::{Evidence, Quote, Span};
 struct Raw {
     /// Byte range of the words inside the marks (first piece).
     inner: (usize, usize),
-    /// Further pieces when the quotation continues in later paragraphs.
-    more: Vec<(usize, usize)>,
+    /// True when the quotation has no closing mark in its paragraph.
+    unclosed: bool,
+    /// True when it opens a paragraph right after an unclosed quotation.
+    continuation: bool,
     /// Byte range including the marks.
     outer: (usize, usize),
     /// Paragraph index.
@@ -27,45 +29,62 @@ const ANONYMOUS_LABELS: &[&str] = &["QUESTION", "Q", "MODERATOR", "OPERATOR", "P
 
 /// Extracts the quotations of the document with their speakers.
 pub fn extract(cx: &Ctx<'_>, persons: &Persons) -> Vec<Quote> {
-    let mut out = Vec::new();
-    let mut last_speaker: Option<usize> = None;
     let raws = find_quotations(cx);
-    for (n, raw) in raws.iter().enumerate() {
-        let text = quote_text(cx, raw);
-        let words = text.split_whitespace().count();
-        let attributed = attribute(cx, persons, raw);
-        let continued = n > 0 && raws[n - 1].more.last().is_some_and(|_| false);
-        let _ = continued;
-        if words < 4 && attributed.is_none() || words < 2 {
+    let mut speakers: Vec<Option<(usize, &'static str)>> = Vec::with_capacity(raws.len());
+    let mut last_speaker: Option<usize> = None;
+    for raw in &raws {
+        let found = attribute(cx, persons, raw)
+            .or_else(|| paragraph_speaker(cx, persons, raw).map(|p| (p, "quote.paragraph")))
+            .or_else(|| lead_in_speaker(cx, persons, raw).map(|p| (p, "quote.lead_in")))
+            .or_else(|| last_speaker.filter(|_| raw.continuation).map(|p| (p, "quote.continued")));
+        if let Some((p, _)) = found {
+            last_speaker = Some(p);
+        }
+        speakers.push(found);
+    }
+    // An unclosed quotation takes the speaker of its continuation.
+    for i in (0..raws.len().saturating_sub(1)).rev() {
+        if speakers[i].is_none() && raws[i].unclosed && raws[i + 1].continuation {
+            speakers[i] = speakers[i + 1].map(|(p, _)| (p, "quote.continued"));
+        }
+    }
+    let mut out = Vec::new();
+    for (raw, found) in raws.iter().zip(speakers) {
+        let text = clean(&cx.text.src[raw.inner.0..raw.inner.1]);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        if words.len() < 2 || (words.len() < 4 && found.is_none()) || (found.is_none() && is_title_case(&words)) {
             continue;
         }
-        let (speaker, rule) = match attributed {
-            Some((p, rule)) => (Some(p), rule),
-            None => match paragraph_speaker(cx, persons, raw).or(last_speaker.filter(|_| starts_paragraph(cx, raw))) {
-                Some(p) => (Some(p), "quote.paragraph"),
-                None => (None, "quote.unattributed"),
-            },
+        let (speaker, rule) = match found {
+            Some((p, rule)) => (Some(persons.people[p].name.clone()), rule),
+            None => (None, "quote.unattributed"),
         };
-        if words < 4 && speaker.is_none() {
-            continue;
-        }
-        last_speaker = speaker.or(last_speaker);
-        let mut ev = Evidence::new(Span::new(raw.outer.0, raw.outer.1), cx.text.sentence_of(raw.outer.0), rule);
-        ev.spans.extend(raw.more.iter().map(|&(s, e)| Span::new(s, e)));
-        out.push(Quote { text, speaker: speaker.map(|p| persons.people[p].name.clone()), evidence: vec![ev] });
+        let ev = Evidence::new(Span::new(raw.outer.0, raw.outer.1), cx.text.sentence_of(raw.outer.0), rule);
+        out.push(Quote { text, speaker, evidence: vec![ev] });
     }
     out.extend(transcript_turns(cx, persons));
     out
 }
 
-fn quote_text(cx: &Ctx<'_>, raw: &Raw) -> String {
-    let src = cx.text.src;
-    let mut text = clean(&src[raw.inner.0..raw.inner.1]);
-    for &(s, e) in &raw.more {
-        text.push(' ');
-        text.push_str(&clean(&src[s..e]));
+/// A quoted name of a session or a slogan ("Recover Together, Recover
+/// Stronger"): most words capitalized.
+fn is_title_case(words: &[&str]) -> bool {
+    let caps = words.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
+    caps * 10 >= words.len() * 6
+}
+
+/// A paragraph that is all quotation, introduced by the paragraph before
+/// ("… Vasara-Lind told journalists:").
+fn lead_in_speaker(cx: &Ctx<'_>, persons: &Persons, raw: &Raw) -> Option<usize> {
+    if !starts_paragraph(cx, raw) || raw.para == 0 {
+        return None;
     }
-    text
+    let prev = cx.text.paragraphs[raw.para - 1].clone();
+    let prev_text = cx.text.src[prev.clone()].trim_end();
+    if !prev_text.ends_with(':') {
+        return None;
+    }
+    persons.mentions.iter().rev().find(|m| m.start >= prev.start && m.end <= prev.end).map(|m| m.person)
 }
 
 fn clean(s: &str) -> String {
@@ -87,20 +106,20 @@ fn closer_for(c: char) -> &'static [char] {
 }
 
 /// Finds the quotations, paragraph by paragraph; an unclosed quotation runs
-/// to its paragraph's end and continues in the next paragraph that opens
-/// with a quotation mark.
+/// to its paragraph's end, and a paragraph opening with a quotation mark
+/// right after it is its continuation.
 fn find_quotations(cx: &Ctx<'_>) -> Vec<Raw> {
     let src = cx.text.src;
     let mut out: Vec<Raw> = Vec::new();
-    let mut open_continues = false;
+    let mut prev_unclosed = false;
     for (pi, para) in cx.text.paragraphs.iter().enumerate() {
         let p = &src[para.clone()];
         let mut chars = p.char_indices().peekable();
-        let continuing = open_continues;
-        open_continues = false;
         let mut first = true;
+        let mut unclosed_here = false;
         while let Some((i, c)) = chars.next() {
-            if !is_open(c) {
+            let single = matches!(c, '\'' | '‘') && opens_single(p, i);
+            if !is_open(c) && !single {
                 first = false;
                 continue;
             }
@@ -110,46 +129,45 @@ fn find_quotations(cx: &Ctx<'_>) -> Vec<Raw> {
                 continue;
             }
             let start = i + c.len_utf8();
-            let closers = closer_for(c);
             let mut close = None;
-            for (j, d) in chars.by_ref() {
-                if closers.contains(&d) {
+            while let Some((j, d)) = chars.next() {
+                let closes = if single { matches!(d, '\'' | '’') && closes_single(p, j) } else { closer_for(c).contains(&d) };
+                if closes {
                     close = Some(j);
                     break;
                 }
             }
             let abs = |x: usize| para.start + x;
+            let continuation = first && prev_unclosed && i == 0;
             match close {
-                Some(j) => {
-                    let piece = (abs(start), abs(j));
-                    if continuing && first {
-                        if let Some(prev) = out.last_mut() {
-                            prev.more.push(piece);
-                            prev.outer.1 = abs(j) + 1;
-                            first = false;
-                            continue;
-                        }
-                    }
-                    out.push(Raw { inner: piece, more: Vec::new(), outer: (abs(i), abs(j) + closer_len(p, j)), para: pi });
+                Some(j) => out.push(Raw { inner: (abs(start), abs(j)), unclosed: false, continuation, outer: (abs(i), abs(j) + closer_len(p, j)), para: pi }),
+                None if !single => {
+                    out.push(Raw { inner: (abs(start), para.end), unclosed: true, continuation, outer: (abs(i), para.end), para: pi });
+                    unclosed_here = true;
                 }
-                None => {
-                    let piece = (abs(start), para.end);
-                    if continuing && first {
-                        if let Some(prev) = out.last_mut() {
-                            prev.more.push(piece);
-                            prev.outer.1 = para.end;
-                            open_continues = true;
-                            break;
-                        }
-                    }
-                    out.push(Raw { inner: piece, more: Vec::new(), outer: (abs(i), para.end), para: pi });
-                    open_continues = true;
-                }
+                None => {}
             }
             first = false;
         }
+        prev_unclosed = unclosed_here;
     }
     out
+}
+
+/// A single quotation mark that opens: at the start or after a space, a
+/// colon or a dash, and followed by a letter.
+fn opens_single(p: &str, i: usize) -> bool {
+    let before = p[..i].chars().next_back();
+    let after = p[i..].chars().nth(1);
+    before.is_none_or(|b| b.is_whitespace() || matches!(b, ':' | '(' | '–' | '—')) && after.is_some_and(|a| a.is_alphanumeric())
+}
+
+/// A single quotation mark that closes: after a letter or punctuation, and
+/// followed by a space, punctuation or the end.
+fn closes_single(p: &str, j: usize) -> bool {
+    let before = p[..j].chars().next_back();
+    let after = p[j..].chars().nth(1);
+    before.is_some_and(|b| !b.is_whitespace()) && after.is_none_or(|a| a.is_whitespace() || matches!(a, ',' | '.' | ';' | ')' | '–' | '—'))
 }
 
 fn closer_len(p: &str, j: usize) -> usize {
@@ -165,7 +183,7 @@ fn attribute(cx: &Ctx<'_>, persons: &Persons, raw: &Raw) -> Option<(usize, &'sta
     let t = &cx.text;
     let para = cx.text.paragraphs[raw.para].clone();
     // After: up to the end of the sentence or the next quotation.
-    let after_start = raw.more.last().map_or(raw.outer.1, |_| raw.outer.1);
+    let after_start = raw.outer.1;
     let next_quote = t.src[after_start.min(para.end)..para.end].find(['“', '«', '"', '„']).map(|x| after_start + x).unwrap_or(para.end);
     let sent_end = t.sentences[t.sentence_of(after_start.saturating_sub(1).max(para.start))].range.end.max(after_start);
     let after_end = sent_end.min(next_quote).min(para.end);
@@ -284,41 +302,70 @@ fn paragraph_speaker(cx: &Ctx<'_>, persons: &Persons, raw: &Raw) -> Option<usize
     named.all(|p| p == first).then_some(first)
 }
 
-/// "SECRETARY BLINKEN: Thank you …": each labelled paragraph of a
-/// transcript is a quotation of the person the label names.
+/// "SECRETARY BLINKEN: Thank you …": each labelled turn of a transcript,
+/// up to the next label, is a quotation of the person the label names.
 fn transcript_turns(cx: &Ctx<'_>, persons: &Persons) -> Vec<Quote> {
     let src = cx.text.src;
+    let paras = &cx.text.paragraphs;
+    let labels: Vec<Option<(usize, Option<String>)>> = paras.iter().map(|p| turn_label(cx, persons, p.clone())).collect();
     let mut out = Vec::new();
-    for para in &cx.text.paragraphs {
-        let p = &src[para.clone()];
-        let Some(colon) = p.find(':') else { continue };
-        let label = &p[..colon];
-        if label.is_empty() || label.len() > 60 || !label.chars().any(char::is_alphabetic) {
-            continue;
+    for (i, label) in labels.iter().enumerate() {
+        let Some((colon, speaker)) = label else { continue };
+        let Some(speaker) = speaker else { continue };
+        let para = paras[i].clone();
+        let mut text = clean(&src[para.start + colon + 1..para.end]);
+        let mut end = para.end;
+        for (j, next) in paras.iter().enumerate().skip(i + 1) {
+            if labels[j].is_some() || is_turn_end(&src[next.clone()]) {
+                break;
+            }
+            text.push(' ');
+            text.push_str(&clean(&src[next.clone()]));
+            end = next.end;
         }
-        if label.chars().any(char::is_lowercase) || !label.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '.' || c == '-' || c == '\'' || c == '’') {
-            continue;
-        }
-        if ANONYMOUS_LABELS.contains(&label.trim()) {
-            continue;
-        }
-        // "ISLAMABAD: Pakistan and …" is a dateline, not a speaker.
-        if cx.names.iter().any(|h| h.start >= para.start && h.end <= para.start + colon && matches!(h.what, Entry::Place(_) | Entry::Country(_))) {
-            continue;
-        }
-        let text = clean(&p[colon + 1..]);
         if text.is_empty() {
             continue;
         }
-        let speaker = label.split_whitespace().rev().find_map(|w| persons.by_word(&fold(w)));
-        let speaker = match speaker {
-            Some(s) => Some(persons.people[s].name.clone()),
-            None => label.split_whitespace().last().map(title_case).filter(|w| !cx.lex.title_words.contains(&w.to_lowercase())),
-        };
-        let ev = Evidence::new(Span::new(para.start, para.end), cx.text.sentence_of(para.start), "quote.transcript_turn");
-        out.push(Quote { text, speaker, evidence: vec![ev] });
+        let mut ev = Evidence::new(Span::new(para.start, end), cx.text.sentence_of(para.start), "quote.transcript_turn");
+        ev.spans.truncate(1);
+        out.push(Quote { text, speaker: Some(speaker.clone()), evidence: vec![ev] });
     }
     out
+}
+
+/// A line that closes a transcript ("###", "# # #").
+fn is_turn_end(p: &str) -> bool {
+    p.chars().all(|c| c == '#' || c.is_whitespace())
+}
+
+/// Returns the label of a transcript turn: the byte of its colon and the
+/// speaker it names (`None` for "QUESTION", "MODERATOR" and the like).
+fn turn_label(cx: &Ctx<'_>, persons: &Persons, para: std::ops::Range<usize>) -> Option<(usize, Option<String>)> {
+    let p = &cx.text.src[para.clone()];
+    let colon = p.find(':')?;
+    let label = p[..colon].trim();
+    if label.is_empty() || label.len() > 60 || !label.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    if label.chars().any(char::is_lowercase) || !label.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '-' | '\'' | '’')) {
+        return None;
+    }
+    if ANONYMOUS_LABELS.contains(&label) {
+        return Some((colon, None));
+    }
+    // "ISLAMABAD: Pakistan and …" is a dateline, not a speaker.
+    if cx.names.iter().any(|h| h.start >= para.start && h.end <= para.start + colon && matches!(h.what, Entry::Place(_) | Entry::Country(_))) {
+        return None;
+    }
+    if let Some(p) = label.split_whitespace().rev().find_map(|w| persons.by_word(&fold(w))) {
+        return Some((colon, Some(persons.people[p].name.clone())));
+    }
+    // An unknown name after a title ("AMBASSADOR SMITH"), never a heading
+    // such as "ENERGY DOMINANCE".
+    let words: Vec<&str> = label.split_whitespace().collect();
+    let titled = words.len() >= 2 && words[..words.len() - 1].iter().any(|w| cx.lex.title_words.contains(&w.to_lowercase()) || matches!(*w, "MR." | "MR" | "MS." | "MS" | "MRS." | "MRS" | "DR." | "DR"));
+    let last = words.last().map(|w| title_case(w))?;
+    (titled && !cx.lex.title_words.contains(&last.to_lowercase())).then(|| (colon, Some(last)))
 }
 
 fn title_case(w: &str) -> String {
