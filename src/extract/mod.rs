@@ -73,6 +73,7 @@ impl Extractor {
             let title_cx = Ctx::new(self.lexicon, Text::new(title), published);
             persons::complete_from_title(&title_cx, &mut persons);
         }
+        persons.settle_countries(&cx);
         let quotes = quotes::extract(&cx, &persons);
         let events = events::extract(&cx, &persons);
         let figures = figures::extract(&cx);

@@ -581,14 +581,24 @@ impl Persons {
         self.mentions.push(Mention { start: run.bytes.0, end: run.bytes.1, person: p, tok: run.start });
     }
 
-    /// Returns the people as domain facts, with fallback countries filled in.
-    pub fn into_people(self, cx: &Ctx<'_>) -> Vec<Person> {
+    /// Fills in the country of each person without a clue from the text
+    /// around their mentions (see [`fallback_country`]).
+    pub fn settle_countries(&mut self, cx: &Ctx<'_>) {
         let fallback: Vec<Option<usize>> = (0..self.people.len()).map(|i| fallback_country(cx, &self.people, &self.mentions, i)).collect();
+        for (d, f) in self.people.iter_mut().zip(fallback) {
+            if d.country.is_none() {
+                d.country = f;
+                d.country_rank = 1;
+            }
+        }
+    }
+
+    /// Returns the people as domain facts.
+    pub fn into_people(self, cx: &Ctx<'_>) -> Vec<Person> {
         self.people
             .into_iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let country = d.country.or(fallback[i]);
+            .map(|d| {
+                let country = d.country;
                 Person {
                     name: d.name,
                     aliases: d.aliases,

@@ -52,7 +52,7 @@ pub fn extract(cx: &Ctx<'_>, persons: &Persons) -> Vec<Quote> {
     for (raw, found) in raws.iter().zip(speakers) {
         let text = clean(&cx.text.src[raw.inner.0..raw.inner.1]);
         let words: Vec<&str> = text.split_whitespace().collect();
-        if words.len() < 2 || (words.len() < 4 && found.is_none()) || (found.is_none() && is_title_case(&words)) {
+        if words.len() < 2 || (words.len() < 4 && found.is_none()) || is_title_case(&words) {
             continue;
         }
         let (speaker, rule) = match found {
@@ -210,7 +210,9 @@ fn speaker_in(cx: &Ctx<'_>, persons: &Persons, start: usize, end: usize, anchor:
     let t = &cx.text;
     let first = t.token_from(start);
     let last = t.token_from(end);
-    let has_say = (first..last).any(|k| cx.cue_at(k).is_some_and(|h| h.what == Cue::Say));
+    // A colon right before the quotation introduces it like a verb of saying.
+    let colon = end == anchor && t.src[start..end].trim_end().ends_with(':');
+    let has_say = colon || (first..last).any(|k| cx.cue_at(k).is_some_and(|h| h.what == Cue::Say));
     if !has_say {
         return None;
     }
@@ -266,7 +268,7 @@ fn describe(cx: &Ctx<'_>, persons: &Persons, first: usize, last: usize, anchor: 
     let mut best = None;
     for m in persons.mentions.iter().rev().filter(|m| m.start < anchor) {
         let p = &persons.people[m.person];
-        if country.is_some_and(|c| p.country.is_some_and(|pc| pc != c)) {
+        if country.is_some_and(|c| p.country != Some(c)) {
             continue;
         }
         if let (Some(f), Some(pf)) = (pronoun, p.female) {
@@ -363,7 +365,7 @@ fn turn_label(cx: &Ctx<'_>, persons: &Persons, para: std::ops::Range<usize>) -> 
     // An unknown name after a title ("AMBASSADOR SMITH"), never a heading
     // such as "ENERGY DOMINANCE".
     let words: Vec<&str> = label.split_whitespace().collect();
-    let titled = words.len() >= 2 && words[..words.len() - 1].iter().any(|w| cx.lex.title_words.contains(&w.to_lowercase()) || matches!(*w, "MR." | "MR" | "MS." | "MS" | "MRS." | "MRS" | "DR." | "DR"));
+    let titled = words.len() >= 2 && words[..words.len() - 1].iter().all(|w| cx.lex.title_words.contains(&w.to_lowercase()) || matches!(*w, "MR." | "MR" | "MS." | "MS" | "MRS." | "MRS" | "DR." | "DR"));
     let last = words.last().map(|w| title_case(w))?;
     (titled && !cx.lex.title_words.contains(&last.to_lowercase())).then(|| (colon, Some(last)))
 }
