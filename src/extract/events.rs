@@ -81,7 +81,9 @@ fn triggers_in(cx: &Ctx<'_>, s: usize) -> Vec<(usize, EventKind)> {
         // of the more specific kind.
         if let Some(&(pk, pkind)) = out.last() {
             if k - pk <= 6 && !(pk + 1..k).any(|j| BREAKS.contains(&t.tok_str(j))) && !(pk..k).any(|j| cx.name_at(j).is_some_and(|h| matches!(h.what, Entry::Title))) {
-                if priority(kind) <= priority(pkind) {
+                // The head noun decides: "the 18th meeting of the Commission".
+                let head_first = t.tokens.get(pk + 1).is_some_and(|_| t.tok_str(pk + 1) == "of") || cx.cue_at(pk).is_some_and(|h| t.tokens.get(t.token_from(h.end)).is_some_and(|_| t.tok_str(t.token_from(h.end)) == "of"));
+                if !head_first && priority(kind) <= priority(pkind) {
                     out.pop();
                     out.push((k, kind));
                 }

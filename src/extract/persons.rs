@@ -382,10 +382,6 @@ fn title_before(cx: &Ctx<'_>, run: &Run, orgs: &[OrgSpan], c: &mut Context) {
         if !connector {
             break;
         }
-        // A comma right after a title ends the chain unless a name follows it.
-        if w == "," && titles.is_empty() && j + 1 < run.start && chain_start == run.start && steps > 1 {
-            break;
-        }
     }
     if titles.is_empty() {
         return;
