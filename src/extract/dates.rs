@@ -88,6 +88,10 @@ fn at(cx: &Ctx<'_>, i: usize) -> Option<(PartialDate, usize)> {
     let lower = w.to_lowercase();
     let published = cx.published;
     let next = |k: usize| (k < t.tokens.len()).then(|| t.tok_str(k));
+    // Numeric: "04.06.2025", "04/06/2025" (day first), "2025-06-04".
+    if let Some(d) = numeric_date(w) {
+        return Some((d, i + 1));
+    }
     // Month-led: "March 12", "March 12, 2024", "September 2023", "March".
     if let Some(m) = month_at(cx, i) {
         if let Some(d) = number_at(cx, i + 1).and_then(day_ok).filter(|_| year_at(cx, i + 1).is_none()) {
@@ -142,6 +146,19 @@ fn at(cx: &Ctx<'_>, i: usize) -> Option<(PartialDate, usize)> {
             None
         }
     }
+}
+
+/// Parses `DD.MM.YYYY`, `DD/MM/YYYY` or `YYYY-MM-DD` written as one token.
+fn numeric_date(w: &str) -> Option<PartialDate> {
+    if w.len() != 10 || !w.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/' | b'-')) {
+        return None;
+    }
+    if let Ok(d) = w.parse::<PartialDate>() {
+        return Some(d);
+    }
+    let parts: Vec<&str> = w.split(['.', '/']).collect();
+    let [d, m, y] = parts.as_slice() else { return None };
+    PartialDate::ymd(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
 /// ", 2024" or " 2024" after a day and month.
@@ -235,6 +252,7 @@ mod tests {
         assert_eq!(dates("Signed on March 5, 2024 in Baku.", "2025-03-19"), ["2024-03-05"]);
         assert_eq!(dates("The visit (December 2023) helped.", "2025-03-19"), ["2023-12"]);
         assert_eq!(dates("Trade grew in 2024.", "2025-03-19"), ["2024"]);
+        assert_eq!(dates("Astana, 04.06.2025", "2025-06-05"), ["2025-06-04"]);
         assert_eq!(dates("The commission met in October last year.", "2025-02-11"), ["2024-10"]);
     }
 

@@ -27,7 +27,7 @@ struct Frame {
 const SETTING: &[&str] = &["margins", "sidelines", "framework", "format", "results", "outcomes", "preparations", "preparation", "agenda"];
 
 /// Extracts the events of the document.
-pub fn extract(cx: &Ctx<'_>, persons: &Persons) -> Vec<Event> {
+pub fn extract(cx: &Ctx<'_>, persons: &Persons, title: Option<&Ctx<'_>>) -> Vec<Event> {
     let dates = dates::find(cx);
     let mut frames = Vec::new();
     for s in 0..cx.text.sentences.len() {
@@ -41,7 +41,10 @@ pub fn extract(cx: &Ctx<'_>, persons: &Persons) -> Vec<Event> {
         }
         frames.extend(found);
     }
-    let frames = merge(cx, frames);
+    let mut frames = merge(cx, frames);
+    if let Some(title) = title {
+        headline_event(cx, title, persons, &mut frames);
+    }
     frames
         .into_iter()
         .map(|f| Event {
@@ -165,7 +168,11 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
                 participants.push(m.person);
             }
         }
-        let date_m = dates.iter().filter(|d| d.sent == s && d.start >= lo && d.end <= hi).min_by_key(|d| d.start.abs_diff(t.tokens[k].start));
+        // The first date after the trigger ("held in Astana in September"),
+        // else the nearest before it.
+        let here = t.tokens[k].start;
+        let in_window = || dates.iter().filter(|d| d.sent == s && d.start >= lo && d.end <= hi);
+        let date_m = in_window().find(|d| d.start > here).or_else(|| in_window().filter(|d| d.start < here).last());
         let place = place_in(cx, lo, hi);
         let ordinal = ordinal_before(cx, k);
         let trigger = t.tokens[k];
@@ -181,6 +188,53 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
         });
     }
     out
+}
+
+/// The headline names the main event ("Secretary Blinken’s Call with
+/// Foreign Minister Cassis"): its kind wins over a generic meeting of the
+/// same people, and it is added when the text reports it only in passing.
+fn headline_event(cx: &Ctx<'_>, title: &Ctx<'_>, persons: &Persons, frames: &mut Vec<Frame>) {
+    let t = &title.text;
+    let Some(&(k, kind)) = (0..t.sentences.len()).flat_map(|s| triggers_in(title, s)).collect::<Vec<_>>().first() else { return };
+    let mut participants: Vec<usize> = Vec::new();
+    for i in 0..t.tokens.len() {
+        if t.tokens[i].kind != TokKind::Cap || title.name_at(i).is_some() {
+            continue;
+        }
+        if let Some(p) = persons.by_word(&super::persons::fold(t.tok_str(i))) {
+            if persons.people[p].words.len() > 1 || t.tok_str(i).len() > 3 {
+                if !participants.contains(&p) {
+                    participants.push(p);
+                }
+            }
+        }
+    }
+    if participants.is_empty() {
+        return;
+    }
+    let shared = |f: &Frame| f.participants.iter().any(|p| participants.contains(p));
+    if let Some(f) = frames.iter_mut().find(|f| shared(f)) {
+        if f.kind == EventKind::Meeting && kind != EventKind::Meeting && kind != EventKind::Multilateral {
+            f.kind = kind;
+        }
+        for p in participants {
+            if !f.participants.contains(&p) && matches!(f.kind, EventKind::Meeting | EventKind::Call | EventKind::Consultations) {
+                f.participants.push(p);
+            }
+        }
+        return;
+    }
+    let _ = k;
+    frames.insert(0, Frame {
+        kind,
+        participants,
+        date: cx.published,
+        explicit_date: false,
+        place: None,
+        ordinal: None,
+        evidence: Evidence { spans: Vec::new(), sentence: 0, rule: "event.headline".into() },
+        sent: 0,
+    });
 }
 
 /// The persons of the next sentence in the same paragraph when it has no

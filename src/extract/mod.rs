@@ -69,13 +69,13 @@ impl Extractor {
         let published = cx.published;
         let (countries, places, organizations) = entities::extract(&mut cx);
         let mut persons = persons::extract(&mut cx);
-        if let Some(title) = input.title {
-            let title_cx = Ctx::new(self.lexicon, Text::new(title), published);
-            persons::complete_from_title(&title_cx, &mut persons);
+        let title_cx = input.title.map(|title| Ctx::new(self.lexicon, Text::new(title), published));
+        if let Some(title_cx) = &title_cx {
+            persons::complete_from_title(title_cx, &mut persons);
         }
         persons.settle_countries(&cx);
         let quotes = quotes::extract(&cx, &persons);
-        let events = events::extract(&cx, &persons);
+        let events = events::extract(&cx, &persons, title_cx.as_ref());
         let figures = figures::extract(&cx);
         let topics = topics::extract(&cx);
         Extraction {

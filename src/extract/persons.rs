@@ -207,9 +207,19 @@ fn is_name_token(cx: &Ctx<'_>, i: usize) -> bool {
     if w.contains('-') && w.split('-').all(|p| cx.lex.title_words.contains(&p.to_lowercase()) || NOT_NAME.contains(&p)) {
         return false;
     }
-    // All capitals: an acronym or a transcript label, not a name in prose.
+    // All capitals: an acronym or a transcript label, not a name in prose,
+    // except a surname written in capitals next to a given name
+    // ("SAKURADA Ryohei", "Ryohei SAKURADA").
     if w.chars().count() > 1 && w.chars().all(|c| !c.is_lowercase()) {
-        return false;
+        let mixed = |j: usize| {
+            t.tokens.get(j).is_some_and(|x| x.kind == TokKind::Cap && x.sent == tok.sent && cx.name_at(j).is_none())
+                && t.tok_str(j).chars().skip(1).any(char::is_lowercase)
+                && !NOT_NAME.contains(&t.tok_str(j))
+                && !cx.lex.title_words.contains(&t.tok_str(j).to_lowercase())
+        };
+        let next_mixed = mixed(i + 1) && t.src[tok.end..t.tokens[i + 1].start] == *" ";
+        let prev_mixed = i > 0 && mixed(i - 1) && t.src[t.tokens[i - 1].end..tok.start] == *" ";
+        return w.chars().count() > 2 && (next_mixed || prev_mixed) && !cx.lex.title_words.contains(&w.to_lowercase());
     }
     !cx.lex.title_words.contains(&w.to_lowercase())
 }
@@ -281,7 +291,8 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
                 end = k + 1;
             }
         }
-        let followed_by_title = t.tokens.get(end).is_some_and(|tok| tok.sent == t.tokens[start].sent && gap(cx, end) == " " && (is_title(cx, end).is_some() || SITE_HEADS.contains(&t.tok_str(end))));
+        let followed_by_title = t.tokens.get(end).is_some_and(|tok| tok.sent == t.tokens[start].sent && gap(cx, end) == " " && (is_title(cx, end).is_some() || SITE_HEADS.contains(&t.tok_str(end))))
+            || words.last().is_some_and(|w| SITE_HEADS.contains(&w.as_str()));
         if words.is_empty() || words.len() > 6 || followed_by_title || (end > start && in_org(end - 1)) {
             i = end.max(i + 1);
             continue;
