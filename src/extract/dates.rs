@@ -212,6 +212,16 @@ fn relative(cx: &Ctx<'_>, i: usize, p: PartialDate) -> Option<(PartialDate, usiz
         }
     }
     let unit = t.tokens.get(k).map(|_| t.tok_str(k))?;
+    // "last November", "next July": the nearest such month before or after.
+    if let Some(m) = month_at(cx, k) {
+        let pm = p.month?;
+        let year = match shift {
+            -1 if m >= pm => p.year - 1,
+            1 if m <= pm => p.year + 1,
+            _ => p.year,
+        };
+        return PartialDate::ym(year, m).map(|d| (d, k + 1));
+    }
     match unit {
         "year" => PartialDate::y((i32::from(p.year) + shift) as u16).map(|d| (d, k + 1)),
         "month" => {
@@ -254,6 +264,8 @@ mod tests {
         assert_eq!(dates("Trade grew in 2024.", "2025-03-19"), ["2024"]);
         assert_eq!(dates("Astana, 04.06.2025", "2025-06-05"), ["2025-06-04"]);
         assert_eq!(dates("The commission met in October last year.", "2025-02-11"), ["2024-10"]);
+        assert_eq!(dates("During the state visit last November.", "2025-03-26"), ["2024-11"]);
+        assert_eq!(dates("The summit is due next July.", "2025-03-26"), ["2025-07"]);
     }
 
     #[test]

@@ -163,7 +163,12 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
             continue;
         }
         let mut participants: Vec<usize> = Vec::new();
-        for m in persons.mentions.iter().filter(|m| m.start >= lo && m.end <= hi) {
+        // "X said that the summit …": the speaker reports, not takes part.
+        let trigger_at = t.tokens[k].start;
+        let reported = |m: &super::persons::Mention| {
+            m.end <= trigger_at && (t.token_from(m.end)..k).any(|j| cx.cue_at(j).is_some_and(|h| h.what == Cue::Say))
+        };
+        for m in persons.mentions.iter().filter(|m| m.start >= lo && m.end <= hi && !reported(m)) {
             if !participants.contains(&m.person) {
                 participants.push(m.person);
             }
