@@ -45,6 +45,15 @@ pub fn extract(cx: &Ctx<'_>, persons: &Persons, title: Option<&Ctx<'_>>) -> Vec<
     if let Some(title) = title {
         headline_event(cx, title, persons, &mut frames);
     }
+    // The headline may have joined two frames' people: merge once more.
+    let mut merged: Vec<Frame> = Vec::with_capacity(frames.len());
+    for f in frames {
+        match merged.iter_mut().find(|p| !p.participants.is_empty() && p.kind == f.kind && same_event(p, &f)) {
+            Some(prev) => absorb(prev, f),
+            None => merged.push(f),
+        }
+    }
+    let frames = merged;
     frames
         .into_iter()
         .map(|f| Event {
@@ -177,6 +186,9 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
         // else the nearest before it.
         let here = t.tokens[k].start;
         let in_window = || dates.iter().filter(|d| d.sent == s && d.start >= lo && d.end <= hi);
+        if participants.is_empty() {
+            participants.extend(described_person(cx, persons, lo, hi));
+        }
         let date_m = in_window().find(|d| d.start > here).or_else(|| in_window().filter(|d| d.start < here).last());
         let place = place_in(cx, lo, hi);
         let ordinal = ordinal_before(cx, k);
@@ -218,8 +230,10 @@ fn headline_event(cx: &Ctx<'_>, title: &Ctx<'_>, persons: &Persons, frames: &mut
         return;
     }
     let shared = |f: &Frame| f.participants.iter().any(|p| participants.contains(p));
-    if let Some(f) = frames.iter_mut().find(|f| shared(f)) {
-        if f.kind == EventKind::Meeting && kind != EventKind::Meeting && kind != EventKind::Multilateral {
+    if let Some(f) = frames.iter_mut().find(|f| shared(f) && (f.kind == kind || kind != EventKind::Visit)) {
+        // A call or consultations named in the headline is the whole
+        // exchange; a visit contains meetings of its own.
+        if f.kind == EventKind::Meeting && matches!(kind, EventKind::Call | EventKind::Consultations) {
             f.kind = kind;
         }
         for p in participants {
@@ -344,8 +358,32 @@ fn refers_to_parties(cx: &Ctx<'_>, s: usize) -> bool {
     let t = &cx.text;
     t.sentences[s].tokens.clone().any(|k| {
         let w = t.tok_str(k).to_lowercase();
-        matches!(w.as_str(), "presidents" | "sides" | "leaders" | "ministers" | "parties" | "interlocutors" | "counterparts" | "delegations")
+        let prev = if k > 0 { t.tok_str(k - 1).to_lowercase() } else { String::new() };
+        let next = t.tokens.get(k + 1).map(|_| t.tok_str(k + 1)).unwrap_or("");
+        let plural_role = matches!(w.as_str(), "presidents" | "leaders" | "ministers" | "delegations" | "heads") && matches!(prev.as_str(), "two" | "both" | "three");
+        let parties = matches!(w.as_str(), "sides" | "parties" | "interlocutors" | "counterparts") && next != "of";
+        plural_role || parties
     })
+}
+
+/// "the deputy minister took part in the signing": the person a
+/// definite role description names, the most recent one with that title.
+fn described_person(cx: &Ctx<'_>, persons: &Persons, lo: usize, hi: usize) -> Option<usize> {
+    let t = &cx.text;
+    let first = t.token_from(lo);
+    let last = t.token_from(hi);
+    for k in first..last {
+        if k == 0 || !t.tok_str(k - 1).eq_ignore_ascii_case("the") {
+            continue;
+        }
+        let Some(h) = cx.name_at(k).filter(|h| matches!(h.what, Entry::Title) && h.start == t.tokens[k].start) else { continue };
+        let role = t.src[h.start..h.end].to_lowercase();
+        let found = persons.mentions.iter().rev().filter(|m| m.start < lo).find(|m| persons.people[m.person].titles.iter().any(|x| x.to_lowercase().contains(&role)));
+        if let Some(m) = found {
+            return Some(m.person);
+        }
+    }
+    None
 }
 
 fn same_event(a: &Frame, b: &Frame) -> bool {
@@ -355,7 +393,7 @@ fn same_event(a: &Frame, b: &Frame) -> bool {
     let subset = |x: &[usize], y: &[usize]| x.iter().all(|p| y.contains(p));
     let kinds = a.kind == b.kind || (matches!(b.kind, EventKind::Meeting | EventKind::Multilateral | EventKind::Consultations) && !matches!(a.kind, EventKind::Visit | EventKind::Signing));
     let dates = a.date == b.date || !(a.date.is_some() && b.date.is_some());
-    kinds && dates && (subset(&a.participants, &b.participants) || subset(&b.participants, &a.participants)) && a.sent != b.sent
+    kinds && dates && (subset(&a.participants, &b.participants) || subset(&b.participants, &a.participants))
 }
 
 fn absorb(into: &mut Frame, f: Frame) {

@@ -264,6 +264,10 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
                 if w != strip_possessive(w) {
                     break;
                 }
+            } else if j > start && cx.name_at(j).is_some_and(|h| matches!(h.what, Entry::Place(_)) && h.end == tok.end) && t.tokens.get(j + 1).is_some_and(|n| n.sent == tok.sent && n.start == tok.end + 1) && is_name_token(cx, j + 1) {
+                // A surname that is also a city: "Ricardo Albuquerque Tavares".
+                words.push(w.to_owned());
+                j += 1;
             } else if PARTICLES.contains(&w.to_lowercase().as_str()) && t.tokens.get(j + 1).is_some_and(|_| is_name_token(cx, j + 1) || PARTICLES.contains(&t.tok_str(j + 1).to_lowercase().as_str())) && j > start {
                 words.push(w.to_owned());
                 j += 1;
