@@ -360,7 +360,7 @@ fn refers_to_parties(cx: &Ctx<'_>, s: usize) -> bool {
         let w = t.tok_str(k).to_lowercase();
         let prev = if k > 0 { t.tok_str(k - 1).to_lowercase() } else { String::new() };
         let next = t.tokens.get(k + 1).map(|_| t.tok_str(k + 1)).unwrap_or("");
-        let plural_role = matches!(w.as_str(), "presidents" | "leaders" | "ministers" | "delegations" | "heads") && matches!(prev.as_str(), "two" | "both" | "three");
+        let plural_role = matches!(w.as_str(), "presidents" | "leaders" | "ministers" | "delegations" | "heads") && matches!(prev.as_str(), "two" | "both" | "three" | "the") && next != "of";
         let parties = matches!(w.as_str(), "sides" | "parties" | "interlocutors" | "counterparts") && next != "of";
         plural_role || parties
     })
@@ -377,6 +377,10 @@ fn described_person(cx: &Ctx<'_>, persons: &Persons, lo: usize, hi: usize) -> Op
             continue;
         }
         let Some(h) = cx.name_at(k).filter(|h| matches!(h.what, Entry::Title) && h.start == t.tokens[k].start) else { continue };
+        // "the Deputy Chairman noted that … the state visit": a report.
+        if (k..last).any(|j| cx.cue_at(j).is_some_and(|c| c.what == Cue::Say)) {
+            continue;
+        }
         let role = t.src[h.start..h.end].to_lowercase();
         let found = persons.mentions.iter().rev().filter(|m| m.start < lo).find(|m| persons.people[m.person].titles.iter().any(|x| x.to_lowercase().contains(&role)));
         if let Some(m) = found {
