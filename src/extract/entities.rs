@@ -122,7 +122,8 @@ pub fn org_spans(cx: &Ctx<'_>) -> Vec<OrgSpan> {
     while i < t.tokens.len() {
         let word = t.tok_str(i);
         let abbrev = mfa_abbreviation(word);
-        if !is_org_head(word) && abbrev.is_none() {
+        // A listed organization ("Kazakh MFA") keeps its listed name.
+        if (!is_org_head(word) && abbrev.is_none()) || cx.name_at(i).is_some_and(|h| matches!(h.what, Entry::Org(_))) {
             i += 1;
             continue;
         }
@@ -137,6 +138,9 @@ pub fn org_spans(cx: &Ctx<'_>) -> Vec<OrgSpan> {
             }
             let w = t.tok_str(j);
             let lexical = cx.name_at(j).is_some_and(|h| matches!(h.what, Entry::Demonym(_) | Entry::Country(_) | Entry::Org(_)));
+            if cx.name_at(j).is_some_and(|h| matches!(h.what, Entry::Org(_))) {
+                break;
+            }
             let ok = (tok.kind == TokKind::Cap && !is_opener_word(w) && (lexical || !is_title_hit(cx, j)))
                 || (w == "and" && j > 0 && t.tokens[j - 1].kind == TokKind::Cap && start < i);
             if !ok || cx.name_at(j).is_some_and(|h| matches!(h.what, Entry::Place(_))) {
@@ -147,6 +151,9 @@ pub fn org_spans(cx: &Ctx<'_>) -> Vec<OrgSpan> {
             if w.ends_with("’s") || w.ends_with("'s") {
                 break;
             }
+        }
+        while start < i && t.tokens[start].kind != TokKind::Cap {
+            start += 1;
         }
         let mut end = i + 1;
         // Right: "of the Republic of Kazakhstan", "for Strategic Affairs", "on Trade, Economic …".
@@ -219,6 +226,14 @@ fn cap_run(cx: &Ctx<'_>, k: usize, sent: usize) -> usize {
         if unknown(j) && unknown(j + 1) && j > k {
             break;
         }
+        // A list goes on only with domain words: "Trade, Economic and
+        // Technical Cooperation", not "Energy, NATO and Sharda University".
+        if matches!(w, "," | "and") && t.tokens.get(j + 1).is_some_and(|_| {
+            let n = t.tok_str(j + 1);
+            !cx.lex.title_words.contains(&n.to_lowercase()) || cx.name_at(j + 1).is_some_and(|h| matches!(h.what, Entry::Org(_)))
+        }) {
+            break;
+        }
         if tok.kind == TokKind::Cap && !is_title_hit(cx, j) {
             j += 1;
             end = j;
@@ -265,5 +280,41 @@ fn canonical_org_name(cx: &Ctx<'_>, start: usize, end: usize, abbrev: Option<&st
         }
         _ if abbrev.is_some() => rest,
         _ => written.trim_end_matches("’s").trim_end_matches("'s").to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::read;
+
+    #[test]
+    fn countries_from_names_short_names_and_demonyms() {
+        let x = read("Kazakh-Romanian ties, the U.S. and Türkiye, and the Emirati delegation.", "2025-03-19");
+        let codes: Vec<&str> = x.countries.iter().map(|c| c.code.as_str()).collect();
+        assert_eq!(codes, vec!["KZ", "RO", "US", "TR", "AE"]);
+    }
+
+    #[test]
+    fn places_with_their_country() {
+        let x = read("Talks in Samarkand were followed by a visit to Washington, D.C.", "2025-03-19");
+        let places: Vec<(String, Option<String>)> = x.places.into_iter().map(|p| (p.name, p.country)).collect();
+        assert_eq!(places[0], ("Samarkand".into(), Some("UZ".into())));
+        assert_eq!(places[1].1.as_deref(), Some("US"));
+    }
+
+    #[test]
+    fn organizations_from_lists_and_from_their_shape() {
+        let x = read("The Kazakh MFA, the Romanian Ministry of Energy, NATO and Sharda University took part.", "2025-03-19");
+        let names: Vec<&str> = x.organizations.iter().map(|o| o.name.as_str()).collect();
+        assert!(names.iter().any(|n| n.starts_with("Ministry of Foreign Affairs of") && n.ends_with("Kazakhstan")), "{names:?}");
+        assert!(names.contains(&"Ministry of Energy of Romania"), "{names:?}");
+        assert!(names.iter().any(|n| n.contains("North Atlantic") || *n == "NATO"), "{names:?}");
+        assert!(names.contains(&"Sharda University"), "{names:?}");
+    }
+
+    #[test]
+    fn the_government_of_a_state_is_not_an_organization() {
+        let x = read("The Government of Malaysia welcomed the decision.", "2025-03-19");
+        assert!(x.organizations.is_empty(), "{:?}", x.organizations);
     }
 }

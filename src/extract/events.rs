@@ -413,3 +413,61 @@ fn absorb(into: &mut Frame, f: Frame) {
         into.explicit_date = true;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Event;
+    use crate::extract::read;
+
+    fn events(text: &str) -> Vec<Event> {
+        read(text, "2025-03-19").events
+    }
+
+    fn show(e: &Event) -> String {
+        format!("{} {} {:?} {:?} {:?}", e.kind.as_str(), e.date.map(|d| d.to_string()).unwrap_or_default(), e.place, e.participants, e.ordinal)
+    }
+
+    #[test]
+    fn consultations_with_round_place_date_and_the_sides() {
+        let e = events("The 5th round of political consultations was held today in Vienna. The Austrian side was represented by Secretary General Markus Berger, the Kazakh side by Deputy Minister Aidos Serikbayev.");
+        assert_eq!(e.len(), 1, "{:?}", e.iter().map(show).collect::<Vec<_>>());
+        assert_eq!(show(&e[0]), r#"consultations 2025-03-19 Some("Vienna") ["Markus Berger", "Aidos Serikbayev"] Some(5)"#);
+    }
+
+    #[test]
+    fn a_call_on_a_weekday() {
+        let e = events("On Monday, Foreign Minister Lena Varga held a telephone conversation with her Slovak counterpart Peter Horvath.");
+        assert_eq!(e[0].kind.as_str(), "call");
+        assert_eq!(e[0].date.unwrap().to_string(), "2025-03-17");
+        assert_eq!(e[0].participants, vec!["Lena Varga", "Peter Horvath"]);
+    }
+
+    #[test]
+    fn side_meetings_are_events_of_their_own() {
+        let e = events("Deputy Minister Aidos Serikbayev visited Riga. During a meeting with Speaker Inese Kalnina, the sides discussed trade. He also met with Minister of Economy Janis Ozols.");
+        let kinds: Vec<String> = e.iter().map(show).collect();
+        assert_eq!(e.iter().filter(|x| x.kind.as_str() == "meeting").count(), 2, "{kinds:?}");
+    }
+
+    #[test]
+    fn past_events_mentioned_in_passing_keep_their_own_date() {
+        let e = events("The sides recalled the state visit of the President to Baku (October 2023).");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].kind.as_str(), "visit");
+        assert_eq!(e[0].date.unwrap().to_string(), "2023-10");
+    }
+
+    #[test]
+    fn settings_and_discussion_words_are_not_events() {
+        let e = events("Within the framework of the partnership, the parties discussed energy on the margins of regional cooperation.");
+        assert!(e.is_empty(), "{:?}", e.iter().map(show).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn what_a_speaker_reports_does_not_make_them_a_participant() {
+        let e = events("Minister Lena Varga said that the summit will be held in Budapest in November.");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].participants.is_empty(), "{:?}", e[0].participants);
+        assert_eq!(e[0].date.unwrap().to_string(), "2025-11");
+    }
+}

@@ -117,8 +117,11 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(lex: &'a Lexicon, text: Text<'a>, published: Option<PartialDate>) -> Self {
-        let names = lex.names_in(text.src, &text.paragraphs);
+        let mut names = lex.names_in(text.src, &text.paragraphs);
         let cues = lex.cues_in(text.src, &text.paragraphs);
+        // "US dollars" names a currency, not the United States.
+        let currency = |h: &Hit<Entry>| cues.iter().any(|c| matches!(c.what, Cue::Currency(_)) && c.start <= h.start && h.end <= c.end);
+        names.retain(|h| !(matches!(h.what, Entry::Country(_) | Entry::Demonym(_)) && currency(h)));
         let tok_name = cover(&text, names.iter().map(|h| (h.start, h.end)));
         let tok_cue = cover(&text, cues.iter().map(|h| (h.start, h.end)));
         Ctx { lex, text, published, names, cues, tok_name, tok_cue, home_country: None, diagnostics: Vec::new() }
@@ -162,4 +165,10 @@ fn cover(text: &Text<'_>, hits: impl Iterator<Item = (usize, usize)>) -> Vec<Opt
         }
     }
     out
+}
+
+/// Test support: reads one invented release.
+#[cfg(test)]
+pub(crate) fn read(text: &str, published: &str) -> Extraction {
+    Extractor::new().extract(&Input { text, published: published.parse().ok(), title: None })
 }

@@ -252,7 +252,7 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
             let w = t.tok_str(j);
             if is_name_token(cx, j) {
                 // An initial: "J" directly followed by ".".
-                let initial = w.chars().count() == 1 && t.tokens.get(j + 1).is_some_and(|n| n.start == tok.end && t.tok_str(j + 1) == ".");
+                let initial = (w.chars().count() == 1 || matches!(w, "Jr" | "Sr")) && t.tokens.get(j + 1).is_some_and(|n| n.start == tok.end && t.tok_str(j + 1) == ".");
                 if initial {
                     words.push(format!("{w}."));
                     j += 2;
@@ -707,5 +707,71 @@ mod debug_tests {
             let c = context_of(&cx, &run, &orgs);
             eprintln!("{:?} titled={} say={} meet={} country={:?} titles={:?}", run.words, c.titled, c.say_after, c.meet_before, c.country.map(|(k, r)| (cx.lex.countries[k].code.clone(), r)), c.titles);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::read;
+
+    fn persons(text: &str) -> Vec<(String, Option<String>, Vec<String>)> {
+        read(text, "2025-04-02").persons.into_iter().map(|p| (p.name, p.country, p.titles)).collect()
+    }
+
+    #[test]
+    fn title_before_name() {
+        let p = persons("Deputy Foreign Minister Aidos Serikbayev received the delegation.");
+        assert_eq!(p[0].0, "Aidos Serikbayev");
+        assert_eq!(p[0].2, vec!["Deputy Foreign Minister"]);
+    }
+
+    #[test]
+    fn title_chain_with_country_gives_the_country() {
+        let p = persons("Minister of Foreign Affairs of the Republic of Moldova Elena Cojocaru held talks in Chisinau.");
+        assert_eq!(p[0].0, "Elena Cojocaru");
+        assert_eq!(p[0].1.as_deref(), Some("MD"));
+    }
+
+    #[test]
+    fn title_after_name_with_complement() {
+        let p = persons("Talks were held with Mihai Popescu, State Secretary for Economic Diplomacy of the Romanian Ministry of Foreign Affairs.");
+        assert_eq!(p[0].0, "Mihai Popescu");
+        assert_eq!(p[0].1.as_deref(), Some("RO"));
+        assert!(p[0].2[0].starts_with("State Secretary for Economic Diplomacy"), "{:?}", p[0].2);
+    }
+
+    #[test]
+    fn surname_mentions_merge_into_the_full_name() {
+        let p = persons("Ambassador Tomas Lindqvist met the press. Later, Lindqvist said the talks went well.");
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].0, "Tomas Lindqvist");
+    }
+
+    #[test]
+    fn speaker_verb_and_meeting_verb_find_untitled_names() {
+        let p = persons("Karim Haddad said the route is vital. Earlier he met with Lucia Ferreira in Lisbon.");
+        let names: Vec<&str> = p.iter().map(|x| x.0.as_str()).collect();
+        assert!(names.contains(&"Karim Haddad") && names.contains(&"Lucia Ferreira"), "{names:?}");
+    }
+
+    #[test]
+    fn the_side_a_person_represents_gives_the_country() {
+        let p = persons("The Georgian side was represented by Deputy Minister Nika Beridze, while the Armenian side was represented by Ambassador Arman Sargsyan.");
+        assert_eq!(p[0].1.as_deref(), Some("GE"));
+        assert_eq!(p[1].1.as_deref(), Some("AM"));
+    }
+
+    #[test]
+    fn capitalised_words_that_are_not_names_stay_out() {
+        let p = persons("The Strategic Partnership Council met in Global Gateway format. Welcoming the guests, officials spoke.");
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn initials_particles_and_suffixes_stay_in_the_name() {
+        let p = persons("President Hamad bin Khalid Al Nuaimi welcomed Secretary John R. Whitfield Jr. to the capital.");
+        let names: Vec<&str> = p.iter().map(|x| x.0.as_str()).collect();
+        assert!(names.contains(&"Hamad bin Khalid Al Nuaimi"), "{names:?}");
+        assert!(names.contains(&"John R. Whitfield Jr."), "{names:?}");
     }
 }
