@@ -68,7 +68,7 @@ pub fn is_org_head(word: &str) -> bool {
 }
 
 /// Heads that make an organization only with a qualifier before or after.
-const WEAK_HEADS: &[&str] = &["Government", "Cabinet", "Party", "Programme", "Partnership", "Network", "Force", "Forces", "Port", "Mission", "Delegation"];
+const WEAK_HEADS: &[&str] = &["Government", "Cabinet", "Party", "Force", "Forces", "Port", "Mission", "Delegation"];
 
 /// An organization name found from its shape, with its byte range.
 #[derive(Debug, Clone)]
@@ -97,13 +97,38 @@ fn organizations(cx: &Ctx<'_>) -> Vec<Organization> {
         out.push(Organization { name, country: country.map(|c| cx.lex.countries[c].code.clone()), evidence: vec![ev] });
     };
     let shaped = org_spans(cx);
+    // A listed organization is named as the text writes it, in its
+    // fullest form ("Association of Southeast Asian Nations" over "ASEAN").
+    let mut listed: Vec<(usize, String, Vec<crate::domain::Evidence>)> = Vec::new();
     for h in &cx.names {
         let Entry::Org(o) = h.what else { continue };
         if shaped.iter().any(|s| s.start <= h.start && h.end <= s.end) {
             continue;
         }
+        let written = cx.text.src[h.start..h.end].trim_start_matches("the ").to_owned();
+        let ev = cx.evidence(h.start, h.end, "org.lexicon");
+        match listed.iter_mut().find(|(x, _, _)| *x == o) {
+            Some((_, name, evs)) => {
+                if written.len() > name.len() {
+                    *name = written;
+                }
+                evs.push(ev);
+            }
+            None => listed.push((o, written, vec![ev])),
+        }
+    }
+    for (o, written, evs) in listed {
         let info = &cx.lex.orgs[o];
-        push(info.name.clone(), info.country, cx.evidence(h.start, h.end, "org.lexicon"));
+        let country = info.country;
+        // "Kazakh MFA" is better read as its full name; "ASEAN" and
+        // "Kazinform" stand as written.
+        let canonical = info.name.to_lowercase();
+        let acronym = written.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase());
+        let inside = written.split_whitespace().all(|w| canonical.contains(&w.to_lowercase()));
+        let name = if acronym || inside { written } else { info.name.clone() };
+        for ev in evs {
+            push(name.clone(), country, ev);
+        }
     }
     for s in shaped {
         let country = s.country.or(cx.home_country);
@@ -190,6 +215,11 @@ pub fn org_spans(cx: &Ctx<'_>) -> Vec<OrgSpan> {
             continue;
         }
         let span = t.tokens[start].start..t.tokens[end - 1].end;
+        // "the Russian Federation" is a state.
+        if cx.names.iter().any(|h| matches!(h.what, Entry::Country(_)) && h.start <= span.start && span.end <= h.end) {
+            i = end;
+            continue;
+        }
         let country = (start..end).find_map(|k| cx.name_at(k).and_then(|h| cx.country_of_hit(h)));
         let name = canonical_org_name(cx, start, end, abbrev);
         out.push(OrgSpan { start: span.start, end: span.end, name, country });
@@ -230,7 +260,10 @@ fn cap_run(cx: &Ctx<'_>, k: usize, sent: usize) -> usize {
         // Technical Cooperation", not "Energy, NATO and Sharda University".
         if matches!(w, "," | "and") && t.tokens.get(j + 1).is_some_and(|_| {
             let n = t.tok_str(j + 1);
-            !cx.lex.title_words.contains(&n.to_lowercase()) || cx.name_at(j + 1).is_some_and(|h| matches!(h.what, Entry::Org(_)))
+            let next_org = (j + 1..(j + 5).min(t.tokens.len())).any(|x| is_org_head(t.tok_str(x)));
+            cx.name_at(j + 1).is_some_and(|h| matches!(h.what, Entry::Org(_) | Entry::Country(_) | Entry::Demonym(_) | Entry::Place(_)))
+                || (w == "," && !cx.lex.title_words.contains(&n.to_lowercase()))
+                || (next_org && !cx.lex.title_words.contains(&n.to_lowercase()))
         }) {
             break;
         }

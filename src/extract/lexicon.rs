@@ -331,7 +331,7 @@ pub const ORG_HEAD_WORDS: &[&str] = &[
     "Government", "Embassy", "Consulate", "Mission", "Delegation", "Programme", "Party", "Congress",
     "Duma", "Sejm", "Knesset", "Majlis", "Rada", "Oliy", "Kurultai", "Jogorku", "Milli",
     "Command", "Force", "Forces", "Police", "Guard", "Exchange", "Railways", "Airlines", "Airways",
-    "Port", "Partnership", "Network", "Alliance", "Federation", "League",
+    "Port", "Alliance", "League",
 ];
 
 /// Words that name the domain of a ministry or a committee.
