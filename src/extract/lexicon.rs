@@ -350,6 +350,7 @@ const DOMAIN_WORDS: &[&str] = &[
     "Urban", "Housing", "Construction", "Mining", "Oil", "Gas", "Petroleum", "Fisheries",
     "Maritime", "Aviation", "Civil", "Customs", "Revenue", "Planning", "Statistics", "Reform",
     "Reforms", "Partnerships", "Partnership", "Board", "Management", "Operations", "Policy",
+    "Diaspora", "Expatriates", "Abroad", "Compatriots", "Overseas", "Kingdom", "Sultanate",
 ];
 
 fn lower_first(s: &str) -> String {

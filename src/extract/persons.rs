@@ -88,6 +88,15 @@ const NOT_NAME: &[&str] = &[
     "Briefing", "Release", "Communiqué", "Communique", "Ministers", "Leaders", "Heads", "Excellencies",
 ];
 
+/// Geographical words that stand inside titles ("Special Representative
+/// for Central Asia", "Ambassador to the Kingdom").
+const REGION_WORDS: &[&str] = &[
+    "Asia", "Africa", "Europe", "America", "Americas", "Pacific", "Atlantic", "Arctic", "Caucasus", "Balkans",
+    "Middle", "East", "Gulf", "Indo-Pacific", "Eurasia", "Latin", "Central", "South", "North", "West", "Western",
+    "Eastern", "Northern", "Southern", "Sahel", "Caribbean", "Mediterranean", "Baltic", "Nordic", "Kingdom",
+    "Sultanate", "Emirate", "Emirates", "Principality", "Federation", "Region", "Great", "Lakes", "Horn",
+];
+
 /// Words after a run that make it a building or a site, not a person.
 const SITE_HEADS: &[&str] = &["Palace", "Hall", "Square", "Street", "Avenue", "Airport", "Hotel", "Center", "Centre", "House", "Building", "Park", "Bridge", "Port", "Station", "Mosque", "Cathedral", "Church", "Museum", "Stadium", "Island", "Islands", "Valley", "River", "Lake", "Sea", "Strait", "Canal", "Pass", "Corridor", "Road", "Route", "Declaration", "Agreement", "Initiative", "Process", "Format", "Dialogue", "Forum", "Summit", "Doctrine", "Plan", "Act", "Treaty", "Convention", "Protocol", "Platform", "Strategy", "Group", "Index", "Prize", "Award", "Medal", "Order"];
 
@@ -297,7 +306,8 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
         }
         let followed_by_title = t.tokens.get(end).is_some_and(|tok| tok.sent == t.tokens[start].sent && gap(cx, end) == " " && (is_title(cx, end).is_some() || SITE_HEADS.contains(&t.tok_str(end))))
             || words.last().is_some_and(|w| SITE_HEADS.contains(&w.as_str()));
-        if words.is_empty() || words.len() > 6 || followed_by_title || (end > start && in_org(end - 1)) {
+        let core_words = words.iter().filter(|w| !PARTICLES.contains(&w.to_lowercase().as_str())).count();
+        if words.is_empty() || core_words > 6 || followed_by_title || (end > start && in_org(end - 1)) {
             i = end.max(i + 1);
             continue;
         }
@@ -393,7 +403,8 @@ fn title_before(cx: &Ctx<'_>, run: &Run, orgs: &[OrgSpan], c: &mut Context) {
             || in_org
             || acronym
             || (tok.kind == TokKind::Cap && cx.lex.title_words.contains(&strip_possessive(w).to_lowercase()))
-            || (tok.kind == TokKind::Cap && w.ends_with("’s"));
+            || (tok.kind == TokKind::Cap && (w.ends_with("’s") || w.ends_with("'s")))
+            || REGION_WORDS.contains(&w);
         if !connector {
             break;
         }
@@ -436,7 +447,7 @@ fn title_after(cx: &Ctx<'_>, run: &Run, orgs: &[OrgSpan], c: &mut Context) {
         }
         let w = t.tok_str(k);
         let lexical = cx.name_at(k).is_some_and(|h| matches!(h.what, Entry::Country(_) | Entry::Demonym(_)));
-        if !(matches!(w, "the" | "a" | "former" | "then") || lexical || w.ends_with("’s")) {
+        if !(matches!(w, "the" | "a" | "former" | "then" | "its" | "his" | "her") || lexical || w.ends_with("’s") || w.ends_with("'s")) {
             return;
         }
         k += 1;
