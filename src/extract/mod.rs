@@ -67,8 +67,13 @@ impl Extractor {
             cx.published = dates::dateline(&cx);
         }
         let published = cx.published;
-        let (countries, places, organizations) = entities::extract(&mut cx);
+        let (countries, mut places, organizations) = entities::extract(&mut cx);
         let mut persons = persons::extract(&mut cx);
+        // "Ricardo Albuquerque Tavares": a city's name inside a person's.
+        places.retain_mut(|p| {
+            p.evidence.retain(|e| !e.spans.iter().any(|s| persons.mentions.iter().any(|m| m.start <= s.start as usize && s.end as usize <= m.end)));
+            !p.evidence.is_empty()
+        });
         let title_cx = input.title.map(|title| Ctx::new(self.lexicon, Text::new(title), published));
         if let Some(title_cx) = &title_cx {
             persons::complete_from_title(title_cx, &mut persons);
