@@ -418,8 +418,8 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
     Ok(())
 }
 
-/// Stores an event with its filter rows: each participant's key (and the key
-/// of the person it is an alias of), and the states involved directly or
+/// Stores an event with its filter rows: each participant's key (and the keys
+/// of the name and aliases of the person it names), and the states involved directly or
 /// through a participant's country.
 fn insert_event(tx: &Connection, doc_id: &str, e: &Event, persons: &[Person]) -> Result<(), rusqlite::Error> {
     let bounds = e.date.as_ref().map(date_bounds);
@@ -451,6 +451,7 @@ fn insert_event(tx: &Connection, doc_id: &str, e: &Event, persons: &[Person]) ->
             .find(|p| name_key(&p.name) == key || p.aliases.iter().any(|a| name_key(a) == key));
         if let Some(p) = person {
             keys.push(name_key(&p.name));
+            keys.extend(p.aliases.iter().map(|a| name_key(a)));
             codes.extend(p.country.as_deref());
         }
         keys.push(key);
