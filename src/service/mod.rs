@@ -49,10 +49,8 @@ pub enum ServeError {
 
 /// Returns a future that resolves once the stop flag is raised (or its sender
 /// is gone).
-fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) -> impl Future<Output = ()> {
-    async move {
-        let _ = stop.wait_for(|s| *s).await;
-    }
+async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
 }
 
 /// Serves every Briefing service on `listener` until `shutdown` resolves, then
