@@ -183,6 +183,9 @@ pub enum IngestError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A broken promise between layers (a bug).
+    #[error("internal error: {0}; please report it")]
+    Internal(&'static str),
     /// The extraction task died (a bug in the core).
     #[error("reading the facts failed: {0}; please report this document")]
     Extraction(String),
@@ -194,7 +197,7 @@ impl IngestError {
         match self {
             Self::Conflict { .. } => ErrorCode::AlreadyExists,
             Self::Store(e) => e.code(),
-            Self::Extraction(_) => ErrorCode::Internal,
+            Self::Extraction(_) | Self::Internal(_) => ErrorCode::Internal,
             _ => ErrorCode::InvalidArgument,
         }
     }
@@ -206,12 +209,25 @@ impl IngestError {
             Self::TooLarge { .. } => RejectionKind::TooLarge,
             Self::ControlCharacter { .. } => RejectionKind::ControlCharacters,
             Self::Conflict { .. } => RejectionKind::IdConflict,
-            Self::Store(_) | Self::Extraction(_) => RejectionKind::Internal,
+            Self::Store(_) | Self::Extraction(_) | Self::Internal(_) => RejectionKind::Internal,
             Self::MissingDocument | Self::BadDate(_) | Self::FutureDate { .. } | Self::BadId { .. } | Self::BadLanguage { .. } => {
                 RejectionKind::InvalidField
             }
         }
     }
+}
+
+/// A document ready to commit: validated, identified and read (or found to
+/// be stored already).
+#[derive(Debug)]
+pub struct Prepared(Step);
+
+#[derive(Debug)]
+enum Step {
+    /// The same document is stored already.
+    Stored { id: String },
+    /// A new document with its facts.
+    New(NewDocument),
 }
 
 /// Limits applied to every submitted text.
@@ -240,29 +256,77 @@ impl Ingestor {
 
     /// Ingests one document: returns once it and its facts are durably stored
     /// (or found to be stored already).
-    #[instrument(skip_all, fields(doc_id = tracing::field::Empty))]
     pub async fn ingest(&self, draft: DocumentDraft) -> Result<IngestOutcome, IngestError> {
+        let prepared = self.prepare(draft).await?;
+        // One document in, one result out.
+        self.commit(vec![prepared]).await.pop().unwrap_or(Err(IngestError::Internal("the store returned no result")))
+    }
+
+    /// Validates a document, settles its id and reads its facts: everything
+    /// but storing. Documents of one stream are prepared concurrently, then
+    /// committed in order with [`Ingestor::commit`].
+    #[instrument(skip_all, fields(doc_id = tracing::field::Empty))]
+    pub async fn prepare(&self, draft: DocumentDraft) -> Result<Prepared, IngestError> {
         let doc = self.validate(draft)?;
         tracing::Span::current().record("doc_id", doc.id.as_str());
         let text_hash = text_identity(&doc.text);
         // Cheap pre-check, so a resent corpus does not pay for extraction again.
         if let Some(stored) = self.store.text_hash(doc.id.clone()).await? {
-            return duplicate_or_conflict(doc.id, stored == text_hash);
+            return if stored == text_hash {
+                Ok(Prepared(Step::Stored { id: doc.id }))
+            } else {
+                Err(IngestError::Conflict { id: doc.id })
+            };
         }
         let facts = self.read_facts(&doc.text, doc.published, doc.title.as_deref()).await?;
-        let id = doc.id.clone();
-        let counts = FactCounts::of(&facts);
-        let new = NewDocument { document: doc, text_hash, facts };
-        let published = new.facts.clone();
-        match self.store.insert(new).await? {
-            InsertOutcome::Created { seq } => {
-                debug!(seq, facts = counts.total(), "stored");
-                self.feed.publish(StoredFacts { document_id: id.clone(), facts: published });
-                Ok(IngestOutcome::Created { id, counts })
+        Ok(Prepared(Step::New(NewDocument { document: doc, text_hash, facts })))
+    }
+
+    /// Stores prepared documents in the given order, in as few transactions
+    /// as the store manages, publishes the facts of those created, and returns
+    /// one result per document once all are durable.
+    pub async fn commit(&self, batch: Vec<Prepared>) -> Vec<Result<IngestOutcome, IngestError>> {
+        let mut new_docs = Vec::new();
+        let mut ids = Vec::with_capacity(batch.len());
+        for Prepared(step) in batch {
+            match step {
+                Step::Stored { id } => ids.push((id, false)),
+                Step::New(doc) => {
+                    ids.push((doc.document.id.clone(), true));
+                    new_docs.push(doc);
+                }
             }
-            InsertOutcome::Duplicate => duplicate_or_conflict(id, true),
-            InsertOutcome::Conflict => duplicate_or_conflict(id, false),
         }
+        // The store takes the facts; the feed gets copies for live watchers.
+        let facts: Vec<Extraction> = new_docs.iter().map(|d| d.facts.clone()).collect();
+        let stored = match self.store.insert_batch(new_docs).await {
+            Ok(results) => results,
+            Err(e) => {
+                let reason = e.to_string();
+                facts.iter().map(|_| Err(StoreError::Unavailable(reason.clone()))).collect()
+            }
+        };
+        let mut stored = stored.into_iter().zip(facts);
+        ids.into_iter()
+            .map(|(id, is_new)| {
+                if !is_new {
+                    return Ok(IngestOutcome::Duplicate { id });
+                }
+                let (result, facts) = stored
+                    .next()
+                    .ok_or(IngestError::Internal("the store returned too few results"))?;
+                match result? {
+                    InsertOutcome::Created { seq } => {
+                        let counts = FactCounts::of(&facts);
+                        debug!(doc_id = %id, seq, facts = counts.total(), "stored");
+                        self.feed.publish(StoredFacts { document_id: id.clone(), facts });
+                        Ok(IngestOutcome::Created { id, counts })
+                    }
+                    InsertOutcome::Duplicate => duplicate_or_conflict(id, true),
+                    InsertOutcome::Conflict => duplicate_or_conflict(id, false),
+                }
+            })
+            .collect()
     }
 
     /// Reads the facts of a text without storing anything.

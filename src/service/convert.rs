@@ -111,8 +111,14 @@ pub fn watch_filter(r: pb::WatchFactsRequest) -> Result<WatchFilter, QueryError>
 
 // ------------------------------------------------------------- responses
 
-/// Returns the acknowledgement of one document.
-pub fn ack(index: u64, result: &Result<IngestOutcome, IngestError>, elapsed: Duration) -> pb::IngestResult {
+/// Returns the acknowledgement of one document; `client_id` is the id the
+/// client gave, echoed in rejections so the client can match them.
+pub fn ack(
+    index: u64,
+    client_id: &str,
+    result: &Result<IngestOutcome, IngestError>,
+    elapsed: Duration,
+) -> pb::IngestResult {
     let processing_time = prost_types::Duration::try_from(elapsed).ok();
     let base = pb::IngestResult { index, processing_time, ..Default::default() };
     match result {
@@ -129,10 +135,7 @@ pub fn ack(index: u64, result: &Result<IngestOutcome, IngestError>, elapsed: Dur
             ..base
         },
         Err(e) => pb::IngestResult {
-            document_id: match e {
-                IngestError::Conflict { id } => id.clone(),
-                _ => String::new(),
-            },
+            document_id: client_id.to_owned(),
             status: pb::IngestStatus::Rejected.into(),
             reason: e.to_string(),
             rejection_code: rejection_code(e.kind()).into(),

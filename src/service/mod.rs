@@ -98,6 +98,8 @@ pub async fn serve(
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
         health.set_not_serving::<IngestServiceServer<ingest::IngestHandler>>().await;
+        health.set_not_serving::<ExtractServiceServer<extract::ExtractHandler>>().await;
+        health.set_not_serving::<QueryServiceServer<query::QueryHandler>>().await;
         let _ = stop_tx.send(true);
     };
 

@@ -6,13 +6,13 @@
 //!
 //! Every implementation must pass the shared suite in `suite.rs` and hold to:
 //!
-//! - **Identity.** A document is identified by its id. [`Store::insert`] of an
+//! - **Identity.** A document is identified by its id. [`Store::insert_batch`] of an
 //!   id not yet stored stores the document and all its facts atomically and
 //!   returns [`InsertOutcome::Created`]; the same id with the same text hash
 //!   returns [`InsertOutcome::Duplicate`] and changes nothing; the same id with
 //!   another hash returns [`InsertOutcome::Conflict`] and changes nothing. This
 //!   holds under concurrent inserts of the same id.
-//! - **Durability.** When `insert` returns `Created`, the document is
+//! - **Durability.** When an insert resolves with `Created`, the document is
 //!   committed: a crash or power loss afterwards does not lose it.
 //! - **Order.** Documents get increasing sequence numbers in commit order;
 //!   listings of documents, events, quotes and figures follow that order (and
@@ -233,9 +233,20 @@ pub struct FigureFilter {
 /// Persistence of documents and facts. See the module documentation for the
 /// contract every implementation keeps.
 pub trait Store: Send + Sync {
-    /// Stores a document and its facts atomically, or reports a duplicate or
-    /// conflict. Resolves only once the outcome is durable.
-    fn insert(&self, doc: NewDocument) -> StoreFuture<'_, InsertOutcome>;
+    /// Stores documents with their facts, in order, as if inserted one after
+    /// the other: each is stored atomically or reported as a duplicate or
+    /// conflict (of the stored data or of an earlier document of the batch).
+    /// Resolves, with one result per document, once every outcome is durable.
+    fn insert_batch(&self, docs: Vec<NewDocument>) -> StoreFuture<'_, Vec<Result<InsertOutcome, StoreError>>>;
+
+    /// Stores one document; see [`Store::insert_batch`].
+    fn insert(&self, doc: NewDocument) -> StoreFuture<'_, InsertOutcome> {
+        Box::pin(async move {
+            let mut results = self.insert_batch(vec![doc]).await?;
+            // One document in, one result out (the batch contract).
+            results.pop().unwrap_or_else(|| Err(StoreError::Backend("the store returned no result".into())))
+        })
+    }
     /// Returns the text hash stored under `id`, if any (a cheap pre-check
     /// before extraction; `insert` remains the authority).
     fn text_hash(&self, id: String) -> StoreFuture<'_, Option<String>>;

@@ -1,9 +1,9 @@
 //! The embedded store: one SQLite file under the data folder, no setup.
 //!
 //! Writes go through one writer thread fed by a bounded channel. It takes
-//! every document waiting (up to [`MAX_BATCH`]) into one transaction, commits
-//! once, then answers each caller: group commit, so many small documents cost
-//! one fsync. The database runs in WAL mode with `synchronous=FULL`, which
+//! every batch waiting (up to about [`MAX_BATCH`] documents) into one
+//! transaction, commits once, then answers each caller: group commit, so many
+//! small documents cost one fsync. The database runs in WAL mode with `synchronous=FULL`, which
 //! syncs the WAL on every commit; an acknowledged document therefore survives
 //! a crash or power loss. Reads use a few separate connections on the blocking
 //! pool and never wait for the writer (WAL readers see the last commit).
@@ -170,8 +170,8 @@ pub struct SqliteStore {
 }
 
 struct WriteJob {
-    doc: NewDocument,
-    reply: oneshot::Sender<Result<InsertOutcome, StoreError>>,
+    docs: Vec<NewDocument>,
+    reply: oneshot::Sender<Vec<Result<InsertOutcome, StoreError>>>,
 }
 
 impl SqliteStore {
@@ -269,34 +269,42 @@ fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, StoreError> {
 
 fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>) {
     while let Some(first) = rx.blocking_recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        let mut docs = first.docs.len();
+        let mut jobs = vec![first];
+        while docs < MAX_BATCH {
             match rx.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(job) => {
+                    docs += job.docs.len();
+                    jobs.push(job);
+                }
                 Err(_) => break,
             }
         }
-        let results = write_batch(&mut conn, &batch);
-        for (job, result) in batch.into_iter().zip(results) {
+        let mut results = write_batch(&mut conn, jobs.iter().flat_map(|j| &j.docs)).into_iter();
+        for job in jobs {
+            let answer = results.by_ref().take(job.docs.len()).collect();
             // A caller that went away no longer needs its answer.
-            let _ = job.reply.send(result);
+            let _ = job.reply.send(answer);
         }
     }
 }
 
-/// Writes every job in one transaction. Each document has its own savepoint,
-/// so one failing document does not take the others down with it.
-fn write_batch(conn: &mut Connection, jobs: &[WriteJob]) -> Vec<Result<InsertOutcome, StoreError>> {
-    let fail_all = |e: rusqlite::Error| jobs.iter().map(|_| Err(backend_ref(&e))).collect();
+/// Writes the documents, in order, in one transaction. Each document has its
+/// own savepoint, so one failing document does not take the others down.
+fn write_batch<'a>(
+    conn: &mut Connection,
+    docs: impl Iterator<Item = &'a NewDocument> + Clone,
+) -> Vec<Result<InsertOutcome, StoreError>> {
+    let fail_all = |e: rusqlite::Error| docs.clone().map(|_| Err(backend_ref(&e))).collect();
     let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => return fail_all(e),
     };
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let mut results = Vec::with_capacity(jobs.len());
-    for job in jobs {
+    let mut results = Vec::new();
+    for doc in docs.clone() {
         let result = tx.savepoint().map_err(backend).and_then(|sp| {
-            let outcome = insert_one(&sp, &job.doc, now)?;
+            let outcome = insert_one(&sp, doc, now)?;
             sp.commit().map_err(backend)?;
             Ok(outcome)
         });
@@ -806,14 +814,12 @@ fn list_figures(conn: &Connection, f: &FigureFilter, page: &PageRequest) -> Resu
 }
 
 impl Store for SqliteStore {
-    fn insert(&self, doc: NewDocument) -> StoreFuture<'_, InsertOutcome> {
+    fn insert_batch(&self, docs: Vec<NewDocument>) -> StoreFuture<'_, Vec<Result<InsertOutcome, StoreError>>> {
         Box::pin(async move {
+            let stopped = || StoreError::Unavailable("the writer thread stopped".into());
             let (reply, answer) = oneshot::channel();
-            self.writer
-                .send(WriteJob { doc, reply })
-                .await
-                .map_err(|_| StoreError::Unavailable("the writer thread stopped".into()))?;
-            answer.await.map_err(|_| StoreError::Unavailable("the writer thread stopped".into()))?
+            self.writer.send(WriteJob { docs, reply }).await.map_err(|_| stopped())?;
+            answer.await.map_err(|_| stopped())
         })
     }
 

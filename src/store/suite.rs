@@ -20,6 +20,7 @@ pub async fn run_all<S: Store>(store: &S) {
     figures_filter_by_metric_country_and_period(store).await;
     pages_cover_every_item_once(store).await;
     concurrent_inserts_of_one_id_create_it_once(store).await;
+    batches_keep_their_order(store).await;
 }
 
 fn ev(rule: &str) -> Vec<Evidence> {
@@ -205,4 +206,14 @@ async fn concurrent_inserts_of_one_id_create_it_once<S: Store>(store: &S) {
     let created = results.iter().filter(|r| matches!(r, InsertOutcome::Created { .. })).count();
     assert_eq!(created, 1);
     assert!(results.iter().all(|r| !matches!(r, InsertOutcome::Conflict)));
+}
+
+async fn batches_keep_their_order<S: Store>(store: &S) {
+    let new = |id: &str, text: &str| NewDocument { document: document(id, text), text_hash: text.into(), facts: Extraction::default() };
+    let batch = vec![new("batch-a", "one"), new("batch-b", "two"), new("batch-a", "one"), new("batch-a", "three")];
+    let results: Vec<InsertOutcome> = store.insert_batch(batch).await.unwrap().into_iter().map(Result::unwrap).collect();
+    assert!(matches!(results[0], InsertOutcome::Created { .. }));
+    assert!(matches!(results[1], InsertOutcome::Created { .. }));
+    assert_eq!(results[2..], [InsertOutcome::Duplicate, InsertOutcome::Conflict]);
+    assert!(store.insert_batch(Vec::new()).await.unwrap().is_empty());
 }

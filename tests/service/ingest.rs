@@ -74,6 +74,7 @@ async fn a_resent_document_is_a_duplicate_and_new_text_under_an_old_id_conflicts
     let statuses: Vec<_> = acks.iter().map(status_of).collect();
     assert_eq!(statuses, vec![Created, Duplicate, Created, Duplicate, Rejected]);
     assert_eq!(acks[2].document_id, briefing::docfile::text_identity("A release without an id."));
+    assert_eq!(acks[4].document_id, seed().id, "a rejection names the client's id");
     assert_eq!(acks[2].document_id, acks[3].document_id);
     assert!(acks[4].reason.contains("already stored with a different text"), "{}", acks[4].reason);
     assert_eq!(acks[4].rejection_code, i32::from(pb::RejectionCode::IdConflict));
@@ -134,7 +135,8 @@ async fn a_client_that_outpaces_the_server_is_slowed_not_buffered() {
         acked += 1;
     }
     assert_eq!(acked, total);
-    assert!(most_outstanding < 250, "{most_outstanding} documents were taken in ahead of their acknowledgements");
+    eprintln!("most documents outstanding: {most_outstanding}");
+    assert!(most_outstanding < 200, "{most_outstanding} documents were taken in ahead of their acknowledgements");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,7 @@ use briefing::service::{ServeOptions, serve};
 use briefing::store::sqlite::SqliteStore;
 use briefing::store::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest, PersonDetail,
-    PersonFilter, PersonProfile, QuoteFilter, Store, StoreFuture, StoredDocument,
+    PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoredDocument,
 };
 use briefing::domain::{Event, Extraction, Figure, Quote};
 use std::sync::Arc;
@@ -139,10 +139,10 @@ struct SlowStore {
 }
 
 impl Store for SlowStore {
-    fn insert(&self, doc: NewDocument) -> StoreFuture<'_, InsertOutcome> {
+    fn insert_batch(&self, docs: Vec<NewDocument>) -> StoreFuture<'_, Vec<Result<InsertOutcome, StoreError>>> {
         Box::pin(async move {
-            tokio::time::sleep(self.delay).await;
-            self.inner.insert(doc).await
+            tokio::time::sleep(self.delay * docs.len() as u32).await;
+            self.inner.insert_batch(docs).await
         })
     }
     fn text_hash(&self, id: String) -> StoreFuture<'_, Option<String>> {
