@@ -227,7 +227,7 @@ enum Step {
     /// The same document is stored already.
     Stored { id: String },
     /// A new document with its facts.
-    New(NewDocument),
+    New(Box<NewDocument>),
 }
 
 /// Limits applied to every submitted text.
@@ -279,7 +279,7 @@ impl Ingestor {
             };
         }
         let facts = self.read_facts(&doc.text, doc.published, doc.title.as_deref()).await?;
-        Ok(Prepared(Step::New(NewDocument { document: doc, text_hash, facts })))
+        Ok(Prepared(Step::New(Box::new(NewDocument { document: doc, text_hash, facts }))))
     }
 
     /// Stores prepared documents in the given order, in as few transactions
@@ -293,7 +293,7 @@ impl Ingestor {
                 Step::Stored { id } => ids.push((id, false)),
                 Step::New(doc) => {
                     ids.push((doc.document.id.clone(), true));
-                    new_docs.push(doc);
+                    new_docs.push(*doc);
                 }
             }
         }
