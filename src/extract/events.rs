@@ -191,7 +191,8 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
         }
         let date_m = in_window().find(|d| d.start > here).or_else(|| in_window().filter(|d| d.start < here).last());
         let place = place_in(cx, lo, hi);
-        let ordinal = ordinal_before(cx, k);
+        // "the first official visit" counts visits, not rounds.
+        let ordinal = ordinal_before(cx, k).filter(|_| !matches!(kind, EventKind::Visit | EventKind::Call | EventKind::Signing));
         let trigger = t.tokens[k];
         out.push(Frame {
             kind,
