@@ -21,6 +21,8 @@ struct Frame {
     ordinal: Option<u32>,
     evidence: Evidence,
     sent: usize,
+    /// "the meeting", "these talks": a reference to an event already told.
+    anaphoric: bool,
 }
 
 /// Phrases before a trigger that make it the setting, not an event.
@@ -194,7 +196,11 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
         // "the first official visit" counts visits, not rounds.
         let ordinal = ordinal_before(cx, k).filter(|_| !matches!(kind, EventKind::Visit | EventKind::Call | EventKind::Signing));
         let trigger = t.tokens[k];
+        let determiner = if k > 0 { t.tok_str(k - 1).to_lowercase() } else { String::new() };
+        let after = t.tokens.get(k + 1).map(|_| t.tok_str(k + 1)).unwrap_or("");
+        let anaphoric = matches!(determiner.as_str(), "the" | "this" | "these" | "that") && !matches!(after, "with" | "of" | "between") && date_m.is_none() && ordinal.is_none();
         out.push(Frame {
+            anaphoric,
             kind,
             participants,
             date: date_m.map(|d| d.date),
@@ -254,6 +260,7 @@ fn headline_event(cx: &Ctx<'_>, title: &Ctx<'_>, persons: &Persons, frames: &mut
         ordinal: None,
         evidence: Evidence { spans: Vec::new(), sentence: 0, rule: "event.headline".into() },
         sent: 0,
+        anaphoric: false,
     });
 }
 
@@ -347,6 +354,13 @@ fn merge(cx: &Ctx<'_>, frames: Vec<Frame>) -> Vec<Frame> {
         if let Some(prev) = out.iter_mut().find(|p| same_event(p, &f)) {
             absorb(prev, f);
             continue;
+        }
+        // "… joined the group for part of the meeting": the event told before.
+        if f.anaphoric {
+            if let Some(prev) = out.iter_mut().rev().find(|p| p.kind == f.kind && !p.participants.is_empty()) {
+                absorb(prev, f);
+                continue;
+            }
         }
         out.push(f);
     }
