@@ -304,7 +304,9 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
                 end = k + 1;
             }
         }
-        let followed_by_title = t.tokens.get(end).is_some_and(|tok| tok.sent == t.tokens[start].sent && gap(cx, end) == " " && (is_title(cx, end).is_some() || SITE_HEADS.contains(&t.tok_str(end))))
+        // "for Western Hemisphere Affairs": the run is part of a title.
+        let domain_next = |k: usize| t.tokens[k].kind == TokKind::Cap && cx.lex.title_words.contains(&t.tok_str(k).to_lowercase()) && words.len() == 1;
+        let followed_by_title = t.tokens.get(end).is_some_and(|tok| tok.sent == t.tokens[start].sent && gap(cx, end) == " " && (is_title(cx, end).is_some() || SITE_HEADS.contains(&t.tok_str(end)) || domain_next(end)))
             || words.last().is_some_and(|w| SITE_HEADS.contains(&w.as_str()));
         let core_words = words.iter().filter(|w| !PARTICLES.contains(&w.to_lowercase().as_str())).count();
         if words.is_empty() || core_words > 6 || followed_by_title || (end > start && in_org(end - 1)) {

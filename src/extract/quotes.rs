@@ -367,6 +367,9 @@ fn turn_label(cx: &Ctx<'_>, persons: &Persons, para: std::ops::Range<usize>) -> 
     let words: Vec<&str> = label.split_whitespace().collect();
     let titled = words.len() >= 2 && words[..words.len() - 1].iter().all(|w| cx.lex.title_words.contains(&w.to_lowercase()) || matches!(*w, "MR." | "MR" | "MS." | "MS" | "MRS." | "MRS" | "DR." | "DR"));
     let last = words.last().map(|w| title_case(w))?;
+    if matches!(last.as_str(), "One" | "Two" | "Three" | "Four" | "Five" | "Six" | "Seven" | "Eight" | "Nine" | "Ten") {
+        return Some((colon, None));
+    }
     (titled && !cx.lex.title_words.contains(&last.to_lowercase())).then(|| (colon, Some(last)))
 }
 
