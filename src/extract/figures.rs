@@ -469,7 +469,7 @@ fn countries_for(cx: &Ctx<'_>, k: usize) -> Vec<String> {
     let t = &cx.text;
     let range = t.sentences[t.tokens[k].sent].range.clone();
     let mut out: Vec<String> = Vec::new();
-    for h in cx.names.iter().filter(|h| h.start >= range.start && h.end <= range.end) {
+    for h in cx.names_within(range.start, range.end) {
         if let Entry::Country(c) | Entry::Demonym(c) = h.what {
             let code = &cx.lex.countries[c].code;
             if !out.contains(code) {
