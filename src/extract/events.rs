@@ -179,7 +179,7 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
         let reported = |m: &super::persons::Mention| {
             m.end <= trigger_at && (t.token_from(m.end)..k).any(|j| cx.cue_at(j).is_some_and(|h| h.what == Cue::Say))
         };
-        for m in persons.mentions.iter().filter(|m| m.start >= lo && m.end <= hi && !reported(m)) {
+        for m in persons.within(lo, hi).filter(|m| !reported(m)) {
             if !participants.contains(&m.person) {
                 participants.push(m.person);
             }
@@ -273,7 +273,7 @@ fn next_sentence_people(cx: &Ctx<'_>, persons: &Persons, s: usize) -> Vec<usize>
         return Vec::new();
     }
     let mut out = Vec::new();
-    for m in persons.mentions.iter().filter(|m| m.start >= next.range.start && m.end <= next.range.end) {
+    for m in persons.within(next.range.start, next.range.end) {
         if !out.contains(&m.person) {
             out.push(m.person);
         }
@@ -284,7 +284,7 @@ fn next_sentence_people(cx: &Ctx<'_>, persons: &Persons, s: usize) -> Vec<usize>
 /// The place of a frame: a city after "in", "to" or "at", else any city.
 fn place_in(cx: &Ctx<'_>, lo: usize, hi: usize) -> Option<String> {
     let t = &cx.text;
-    let hits: Vec<&Hit<Entry>> = cx.names.iter().filter(|h| h.start >= lo && h.end <= hi && matches!(h.what, Entry::Place(_))).collect();
+    let hits: Vec<&Hit<Entry>> = cx.names_within(lo, hi).filter(|h| matches!(h.what, Entry::Place(_))).collect();
     let after_prep = hits.iter().find(|h| {
         let k = t.token_from(h.start);
         k > 0 && matches!(t.tok_str(k - 1), "in" | "to" | "at" | "In")
