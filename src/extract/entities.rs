@@ -41,11 +41,57 @@ fn countries(cx: &mut Ctx<'_>) -> Vec<Country> {
     order.into_iter().filter_map(|c| by_country.remove(&c)).collect()
 }
 
+/// Words that make the capitalized words before them a sub-national place.
+const REGION_HEADS: &[&str] = &["region", "province", "oblast", "district", "governorate", "prefecture", "county", "municipality", "Region", "Province", "Oblast", "District", "Governorate", "Prefecture", "County"];
+
+/// Parts of the names of macro-regions, which are not places.
+const MACRO_REGIONS: &[&str] = &["Pacific", "Atlantic", "Gulf", "Sea", "Asia", "Europe", "Africa", "America", "Caucasus", "Balkans", "Mediterranean", "Caspian", "Baltic", "Arctic", "Middle", "Eurasia", "Sahel", "Caribbean", "Nordic"];
+
+/// "Zhambyl region", "Ninh Thuan province": places named by their kind.
+fn region_places(cx: &Ctx<'_>) -> Vec<(usize, usize, Option<usize>)> {
+    let t = &cx.text;
+    let mut out = Vec::new();
+    for k in 1..t.tokens.len() {
+        if !REGION_HEADS.contains(&t.tok_str(k)) {
+            continue;
+        }
+        let mut start = k;
+        while start > 0 && start + 3 > k && t.tokens[start - 1].kind == TokKind::Cap && t.tokens[start - 1].sent == t.tokens[k].sent && cx.name_at(start - 1).is_none_or(|h| matches!(h.what, Entry::Place(_))) && !is_opener_word(t.tok_str(start - 1)) {
+            start -= 1;
+        }
+        let macro_region = (start..k).any(|j| {
+            let w = t.tok_str(j);
+            MACRO_REGIONS.iter().any(|m| w.contains(m))
+        });
+        if start == k || macro_region || cx.lex.title_words.contains(&t.tok_str(start).to_lowercase()) {
+            continue;
+        }
+        let (s, e) = (t.tokens[start].start, t.tokens[k].end);
+        let listed = (start..k).find_map(|j| cx.name_at(j).and_then(|h| cx.country_of_hit(h)));
+        let sentence = t.sentences[t.tokens[k].sent].range.clone();
+        let nearby = cx.names.iter().filter(|h| h.start >= sentence.start && h.end <= sentence.end && matches!(h.what, Entry::Country(_) | Entry::Demonym(_))).find_map(|h| cx.country_of_hit(h));
+        out.push((s, e, listed.or(nearby).or(cx.home_country)));
+    }
+    out
+}
+
 fn places(cx: &Ctx<'_>) -> Vec<Place> {
     let mut out: Vec<Place> = Vec::new();
+    let regions = region_places(cx);
+    for &(s, e, country) in &regions {
+        let name = cx.text.src[s..e].to_owned();
+        let ev = cx.evidence(s, e, "place.region");
+        match out.iter_mut().find(|p| p.name == name) {
+            Some(p) => p.evidence.push(ev),
+            None => out.push(Place { name, country: country.map(|c| cx.lex.countries[c].code.clone()), evidence: vec![ev] }),
+        }
+    }
     let mut seen: HashMap<usize, usize> = HashMap::new();
     for h in &cx.names {
         let Entry::Place(p) = h.what else { continue };
+        if regions.iter().any(|&(s, e, _)| s <= h.start && h.end <= e) {
+            continue;
+        }
         let ev = cx.evidence(h.start, h.end, "place.lexicon");
         if let Some(&i) = seen.get(&p) {
             out[i].evidence.push(ev);
@@ -64,7 +110,9 @@ fn places(cx: &Ctx<'_>) -> Vec<Place> {
 
 /// Returns true when `word` heads an organization name.
 pub fn is_org_head(word: &str) -> bool {
-    ORG_HEAD_WORDS.contains(&word)
+    // Every head word starts with an ASCII capital: most tokens are turned
+    // away on their first byte before the list is scanned.
+    word.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && ORG_HEAD_WORDS.contains(&word)
 }
 
 /// Heads that make an organization only with a qualifier before or after.

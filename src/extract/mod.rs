@@ -67,8 +67,13 @@ impl Extractor {
             cx.published = dates::dateline(&cx);
         }
         let published = cx.published;
-        let (countries, places, organizations) = entities::extract(&mut cx);
+        let (countries, mut places, organizations) = entities::extract(&mut cx);
         let mut persons = persons::extract(&mut cx);
+        // "Ricardo Albuquerque Tavares": a city's name inside a person's.
+        places.retain_mut(|p| {
+            p.evidence.retain(|e| !e.spans.iter().any(|s| persons.mentions.iter().any(|m| m.start <= s.start as usize && s.end as usize <= m.end)));
+            !p.evidence.is_empty()
+        });
         let title_cx = input.title.map(|title| Ctx::new(self.lexicon, Text::new(title), published));
         if let Some(title_cx) = &title_cx {
             persons::complete_from_title(title_cx, &mut persons);
@@ -135,6 +140,14 @@ impl<'a> Ctx<'a> {
     /// Returns the cue hit covering token `i`.
     pub fn cue_at(&self, i: usize) -> Option<&Hit<Cue>> {
         self.tok_cue.get(i).copied().flatten().map(|h| &self.cues[h as usize])
+    }
+
+    /// Returns the name hits lying wholly inside `start..end`. The hits are
+    /// in text order, not overlapping and never empty, so a binary search
+    /// finds the first one and the walk stops past `end`.
+    pub fn names_within(&self, start: usize, end: usize) -> impl Iterator<Item = &Hit<Entry>> {
+        let first = self.names.partition_point(|h| h.start < start);
+        self.names[first..].iter().take_while(move |h| h.start <= end).filter(move |h| h.end <= end)
     }
 
     /// Returns evidence for a byte range.
