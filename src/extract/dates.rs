@@ -96,7 +96,7 @@ fn at(cx: &Ctx<'_>, i: usize) -> Option<(PartialDate, usize)> {
     // Month-led: "March 12", "March 12, 2024", "September 2023", "March".
     if let Some(m) = month_at(cx, i) {
         if let Some(d) = number_at(cx, i + 1).and_then(day_ok).filter(|_| year_at(cx, i + 1).is_none()) {
-            let (year, end) = explicit_year(cx, i + 2).unwrap_or_else(|| (infer_year(published, m), i + 2));
+            let (year, end) = explicit_year(cx, i + 2).unwrap_or_else(|| (infer_year(published, m, future_sentence(cx, i)), i + 2));
             return PartialDate::ymd(year?, m, d).map(|x| (x, end));
         }
         if let Some(y) = year_at(cx, i + 1) {
@@ -111,7 +111,7 @@ fn at(cx: &Ctx<'_>, i: usize) -> Option<(PartialDate, usize)> {
         // A bare month after "in"/"on": the nearest such month around publication.
         let prev = if i > 0 { t.tok_str(i - 1) } else { "" };
         if matches!(prev, "in" | "In" | "on" | "since" | "until" | "from") && w != "May" {
-            return PartialDate::ym(infer_year(published, m)?, m).map(|x| (x, i + 1));
+            return PartialDate::ym(infer_year(published, m, future_sentence(cx, i))?, m).map(|x| (x, i + 1));
         }
         return None;
     }
@@ -119,7 +119,7 @@ fn at(cx: &Ctx<'_>, i: usize) -> Option<(PartialDate, usize)> {
     if let Some(d) = number_at(cx, i).and_then(day_ok).filter(|_| w.len() <= 4 && year_at(cx, i).is_none()) {
         let k = if next(i + 1) == Some("of") { i + 2 } else { i + 1 };
         if let Some(m) = month_at(cx, k) {
-            let (year, end) = explicit_year(cx, k + 1).unwrap_or_else(|| (infer_year(published, m), k + 1));
+            let (year, end) = explicit_year(cx, k + 1).unwrap_or_else(|| (infer_year(published, m, future_sentence(cx, i)), k + 1));
             return PartialDate::ymd(year?, m, d).map(|x| (x, end));
         }
         return None;
@@ -173,10 +173,23 @@ fn explicit_year(cx: &Ctx<'_>, k: usize) -> Option<(Option<u16>, usize)> {
 
 /// The year of a month named without one: the publication year, or the year
 /// before when the month lies more than two months after publication.
-fn infer_year(published: Option<PartialDate>, month: u8) -> Option<u16> {
+fn infer_year(published: Option<PartialDate>, month: u8, future: bool) -> Option<u16> {
     let p = published?;
     let pm = p.month.unwrap_or(12);
-    Some(if month > pm + 2 { p.year - 1 } else { p.year })
+    Some(if future {
+        if month < pm { p.year + 1 } else { p.year }
+    } else if month > pm + 2 {
+        p.year - 1
+    } else {
+        p.year
+    })
+}
+
+/// Words that put a sentence in the future ("will be held", "upcoming").
+fn future_sentence(cx: &Ctx<'_>, i: usize) -> bool {
+    let t = &cx.text;
+    let sent = &t.sentences[t.tokens[i].sent];
+    sent.tokens.clone().any(|k| matches!(t.tok_str(k), "will" | "upcoming" | "forthcoming" | "scheduled" | "planned" | "plans" | "next" | "shall") || (t.tok_str(k) == "to" && t.tokens.get(k + 1).is_some_and(|_| t.tok_str(k + 1) == "be")))
 }
 
 /// The weekday on or before publication (or after it, for "next Tuesday").
@@ -213,6 +226,16 @@ fn relative(cx: &Ctx<'_>, i: usize, p: PartialDate) -> Option<(PartialDate, usiz
         }
     }
     let unit = t.tokens.get(k).map(|_| t.tok_str(k))?;
+    // "last November", "next July": the nearest such month before or after.
+    if let Some(m) = month_at(cx, k) {
+        let pm = p.month?;
+        let year = match shift {
+            -1 if m >= pm => p.year - 1,
+            1 if m <= pm => p.year + 1,
+            _ => p.year,
+        };
+        return PartialDate::ym(year, m).map(|d| (d, k + 1));
+    }
     match unit {
         "year" => PartialDate::y((i32::from(p.year) + shift) as u16).map(|d| (d, k + 1)),
         "month" => {
@@ -255,6 +278,10 @@ mod tests {
         assert_eq!(dates("Trade grew in 2024.", "2025-03-19"), ["2024"]);
         assert_eq!(dates("Astana, 04.06.2025", "2025-06-05"), ["2025-06-04"]);
         assert_eq!(dates("The commission met in October last year.", "2025-02-11"), ["2024-10"]);
+        assert_eq!(dates("During the state visit last November.", "2025-03-26"), ["2024-11"]);
+        assert_eq!(dates("The summit is due next July.", "2025-03-26"), ["2025-07"]);
+        assert_eq!(dates("The conference will be held in Rome in July.", "2025-02-26"), ["2025-07"]);
+        assert_eq!(dates("The forum will open on 10 January.", "2025-11-20"), ["2026-01-10"]);
     }
 
     #[test]

@@ -21,6 +21,8 @@ struct Frame {
     ordinal: Option<u32>,
     evidence: Evidence,
     sent: usize,
+    /// "the meeting", "these talks": a reference to an event already told.
+    anaphoric: bool,
 }
 
 /// Phrases before a trigger that make it the setting, not an event.
@@ -45,6 +47,15 @@ pub fn extract(cx: &Ctx<'_>, persons: &Persons, title: Option<&Ctx<'_>>) -> Vec<
     if let Some(title) = title {
         headline_event(cx, title, persons, &mut frames);
     }
+    // The headline may have joined two frames' people: merge once more.
+    let mut merged: Vec<Frame> = Vec::with_capacity(frames.len());
+    for f in frames {
+        match merged.iter_mut().find(|p| !p.participants.is_empty() && p.kind == f.kind && same_event(p, &f)) {
+            Some(prev) => absorb(prev, f),
+            None => merged.push(f),
+        }
+    }
+    let frames = merged;
     frames
         .into_iter()
         .map(|f| Event {
@@ -163,7 +174,12 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
             continue;
         }
         let mut participants: Vec<usize> = Vec::new();
-        for m in persons.within(lo, hi) {
+        // "X said that the summit …": the speaker reports, not takes part.
+        let trigger_at = t.tokens[k].start;
+        let reported = |m: &super::persons::Mention| {
+            m.end <= trigger_at && (t.token_from(m.end)..k).any(|j| cx.cue_at(j).is_some_and(|h| h.what == Cue::Say))
+        };
+        for m in persons.within(lo, hi).filter(|m| !reported(m)) {
             if !participants.contains(&m.person) {
                 participants.push(m.person);
             }
@@ -172,11 +188,19 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
         // else the nearest before it.
         let here = t.tokens[k].start;
         let in_window = || dates.iter().filter(|d| d.sent == s && d.start >= lo && d.end <= hi);
+        if participants.is_empty() {
+            participants.extend(described_person(cx, persons, lo, hi));
+        }
         let date_m = in_window().find(|d| d.start > here).or_else(|| in_window().filter(|d| d.start < here).last());
         let place = place_in(cx, lo, hi);
-        let ordinal = ordinal_before(cx, k);
+        // "the first official visit" counts visits, not rounds.
+        let ordinal = ordinal_before(cx, k).filter(|_| !matches!(kind, EventKind::Visit | EventKind::Call | EventKind::Signing));
         let trigger = t.tokens[k];
+        let determiner = if k > 0 { t.tok_str(k - 1).to_lowercase() } else { String::new() };
+        let after = t.tokens.get(k + 1).map(|_| t.tok_str(k + 1)).unwrap_or("");
+        let anaphoric = matches!(determiner.as_str(), "the" | "this" | "these" | "that") && !matches!(after, "with" | "of" | "between") && date_m.is_none() && ordinal.is_none();
         out.push(Frame {
+            anaphoric,
             kind,
             participants,
             date: date_m.map(|d| d.date),
@@ -213,8 +237,10 @@ fn headline_event(cx: &Ctx<'_>, title: &Ctx<'_>, persons: &Persons, frames: &mut
         return;
     }
     let shared = |f: &Frame| f.participants.iter().any(|p| participants.contains(p));
-    if let Some(f) = frames.iter_mut().find(|f| shared(f)) {
-        if f.kind == EventKind::Meeting && kind != EventKind::Meeting && kind != EventKind::Multilateral {
+    if let Some(f) = frames.iter_mut().find(|f| shared(f) && (f.kind == kind || kind != EventKind::Visit)) {
+        // A call or consultations named in the headline is the whole
+        // exchange; a visit contains meetings of its own.
+        if f.kind == EventKind::Meeting && matches!(kind, EventKind::Call | EventKind::Consultations) {
             f.kind = kind;
         }
         for p in participants {
@@ -234,6 +260,7 @@ fn headline_event(cx: &Ctx<'_>, title: &Ctx<'_>, persons: &Persons, frames: &mut
         ordinal: None,
         evidence: Evidence { spans: Vec::new(), sentence: 0, rule: "event.headline".into() },
         sent: 0,
+        anaphoric: false,
     });
 }
 
@@ -328,6 +355,13 @@ fn merge(cx: &Ctx<'_>, frames: Vec<Frame>) -> Vec<Frame> {
             absorb(prev, f);
             continue;
         }
+        // "… joined the group for part of the meeting": the event told before.
+        if f.anaphoric {
+            if let Some(prev) = out.iter_mut().rev().find(|p| p.kind == f.kind && !p.participants.is_empty()) {
+                absorb(prev, f);
+                continue;
+            }
+        }
         out.push(f);
     }
     out
@@ -339,8 +373,36 @@ fn refers_to_parties(cx: &Ctx<'_>, s: usize) -> bool {
     let t = &cx.text;
     t.sentences[s].tokens.clone().any(|k| {
         let w = t.tok_str(k).to_lowercase();
-        matches!(w.as_str(), "presidents" | "sides" | "leaders" | "ministers" | "parties" | "interlocutors" | "counterparts" | "delegations")
+        let prev = if k > 0 { t.tok_str(k - 1).to_lowercase() } else { String::new() };
+        let next = t.tokens.get(k + 1).map(|_| t.tok_str(k + 1)).unwrap_or("");
+        let plural_role = matches!(w.as_str(), "presidents" | "leaders" | "ministers" | "delegations" | "heads") && matches!(prev.as_str(), "two" | "both" | "three" | "the") && next != "of";
+        let parties = matches!(w.as_str(), "sides" | "parties" | "interlocutors" | "counterparts") && next != "of";
+        plural_role || parties
     })
+}
+
+/// "the deputy minister took part in the signing": the person a
+/// definite role description names, the most recent one with that title.
+fn described_person(cx: &Ctx<'_>, persons: &Persons, lo: usize, hi: usize) -> Option<usize> {
+    let t = &cx.text;
+    let first = t.token_from(lo);
+    let last = t.token_from(hi);
+    for k in first..last {
+        if k == 0 || !t.tok_str(k - 1).eq_ignore_ascii_case("the") {
+            continue;
+        }
+        let Some(h) = cx.name_at(k).filter(|h| matches!(h.what, Entry::Title) && h.start == t.tokens[k].start) else { continue };
+        // "the Deputy Chairman noted that … the state visit": a report.
+        if (k..last).any(|j| cx.cue_at(j).is_some_and(|c| c.what == Cue::Say)) {
+            continue;
+        }
+        let role = t.src[h.start..h.end].to_lowercase();
+        let found = persons.mentions.iter().rev().filter(|m| m.start < lo).find(|m| persons.people[m.person].titles.iter().any(|x| x.to_lowercase().contains(&role)));
+        if let Some(m) = found {
+            return Some(m.person);
+        }
+    }
+    None
 }
 
 fn same_event(a: &Frame, b: &Frame) -> bool {
@@ -350,7 +412,7 @@ fn same_event(a: &Frame, b: &Frame) -> bool {
     let subset = |x: &[usize], y: &[usize]| x.iter().all(|p| y.contains(p));
     let kinds = a.kind == b.kind || (matches!(b.kind, EventKind::Meeting | EventKind::Multilateral | EventKind::Consultations) && !matches!(a.kind, EventKind::Visit | EventKind::Signing));
     let dates = a.date == b.date || !(a.date.is_some() && b.date.is_some());
-    kinds && dates && (subset(&a.participants, &b.participants) || subset(&b.participants, &a.participants)) && a.sent != b.sent
+    kinds && dates && (subset(&a.participants, &b.participants) || subset(&b.participants, &a.participants))
 }
 
 fn absorb(into: &mut Frame, f: Frame) {
@@ -364,5 +426,63 @@ fn absorb(into: &mut Frame, f: Frame) {
     if !into.explicit_date && f.explicit_date {
         into.date = f.date;
         into.explicit_date = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Event;
+    use crate::extract::read;
+
+    fn events(text: &str) -> Vec<Event> {
+        read(text, "2025-03-19").events
+    }
+
+    fn show(e: &Event) -> String {
+        format!("{} {} {:?} {:?} {:?}", e.kind.as_str(), e.date.map(|d| d.to_string()).unwrap_or_default(), e.place, e.participants, e.ordinal)
+    }
+
+    #[test]
+    fn consultations_with_round_place_date_and_the_sides() {
+        let e = events("The 5th round of political consultations was held today in Vienna. The Austrian side was represented by Secretary General Markus Berger, the Kazakh side by Deputy Minister Aidos Serikbayev.");
+        assert_eq!(e.len(), 1, "{:?}", e.iter().map(show).collect::<Vec<_>>());
+        assert_eq!(show(&e[0]), r#"consultations 2025-03-19 Some("Vienna") ["Markus Berger", "Aidos Serikbayev"] Some(5)"#);
+    }
+
+    #[test]
+    fn a_call_on_a_weekday() {
+        let e = events("On Monday, Foreign Minister Lena Varga held a telephone conversation with her Slovak counterpart Peter Horvath.");
+        assert_eq!(e[0].kind.as_str(), "call");
+        assert_eq!(e[0].date.unwrap().to_string(), "2025-03-17");
+        assert_eq!(e[0].participants, vec!["Lena Varga", "Peter Horvath"]);
+    }
+
+    #[test]
+    fn side_meetings_are_events_of_their_own() {
+        let e = events("Deputy Minister Aidos Serikbayev visited Riga. During a meeting with Speaker Inese Kalnina, the sides discussed trade. He also met with Minister of Economy Janis Ozols.");
+        let kinds: Vec<String> = e.iter().map(show).collect();
+        assert_eq!(e.iter().filter(|x| x.kind.as_str() == "meeting").count(), 2, "{kinds:?}");
+    }
+
+    #[test]
+    fn past_events_mentioned_in_passing_keep_their_own_date() {
+        let e = events("The sides recalled the state visit of the President to Baku (October 2023).");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].kind.as_str(), "visit");
+        assert_eq!(e[0].date.unwrap().to_string(), "2023-10");
+    }
+
+    #[test]
+    fn settings_and_discussion_words_are_not_events() {
+        let e = events("Within the framework of the partnership, the parties discussed energy on the margins of regional cooperation.");
+        assert!(e.is_empty(), "{:?}", e.iter().map(show).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn what_a_speaker_reports_does_not_make_them_a_participant() {
+        let e = events("Minister Lena Varga said that the summit will be held in Budapest in November.");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].participants.is_empty(), "{:?}", e[0].participants);
+        assert_eq!(e[0].date.unwrap().to_string(), "2025-11");
     }
 }

@@ -488,3 +488,60 @@ fn countries_for(cx: &Ctx<'_>, k: usize) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::read;
+
+    fn figures(text: &str) -> Vec<String> {
+        read(text, "2025-03-19")
+            .figures
+            .iter()
+            .map(|f| format!("{} {} {} {} {}", f.metric, f.value, f.unit, f.period.as_deref().unwrap_or("-"), f.countries.join(",")))
+            .collect()
+    }
+
+    #[test]
+    fn money_with_scale_and_currency_words() {
+        assert_eq!(
+            figures("Trade turnover between Kazakhstan and Hungary for 2024 amounted to 1.25 billion US dollars."),
+            vec!["trade_turnover 1250000000 USD 2024 KZ,HU"]
+        );
+    }
+
+    #[test]
+    fn symbols_codes_and_the_sentence_currency() {
+        let f = figures("Exports reached $3.4 bn in 2023 (imports - 820 million), and aid totalled PLN 40 million.");
+        assert_eq!(f, vec!["exports 3400000000 USD 2023 -", "imports 820000000 USD 2023 -", "aid 40000000 PLN 2023 -"].iter().map(|s| s.replace(" -", " ")).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn percentages_growth_and_comparison_years() {
+        let f = figures("In 2024 bilateral trade grew by 12.5% compared to 2023.");
+        assert_eq!(f[0], "trade_turnover_growth 12.5 percent 2024 ");
+    }
+
+    #[test]
+    fn counts_of_things_but_not_of_the_parties() {
+        let f = figures("More than 250 companies with Turkish capital operate in Georgia. The two countries signed three agreements.");
+        assert_eq!(f, vec!["companies 250 count - TR,GE", "agreements 3 count - TR"]);
+    }
+
+    #[test]
+    fn ranks_in_words_and_digits() {
+        let f = figures("China is Mongolia's largest trading partner and the second largest investor, ranking 3rd in Asia.");
+        assert!(f.contains(&"trade_partner_rank 1 rank - CN,MN".to_owned()), "{f:?}");
+        assert!(f.contains(&"investment_partner_rank 2 rank - CN,MN".to_owned()), "{f:?}");
+    }
+
+    #[test]
+    fn ranges_of_years() {
+        let f = figures("Investment from Austria reached 900 million euros (from 2010 to Q2 2024).");
+        assert_eq!(f[0], "investment 900000000 EUR 2010/2024-Q2 AT");
+    }
+
+    #[test]
+    fn dates_years_and_ordinals_are_not_figures() {
+        assert!(figures("On 12 March 2025 the 7th round was held, as agreed in 2019.").is_empty());
+    }
+}

@@ -331,7 +331,7 @@ pub const ORG_HEAD_WORDS: &[&str] = &[
     "Government", "Embassy", "Consulate", "Mission", "Delegation", "Programme", "Party", "Congress",
     "Duma", "Sejm", "Knesset", "Majlis", "Rada", "Oliy", "Kurultai", "Jogorku", "Milli",
     "Command", "Force", "Forces", "Police", "Guard", "Exchange", "Railways", "Airlines", "Airways",
-    "Port", "Partnership", "Network", "Alliance", "Federation", "League",
+    "Port", "Alliance", "League",
 ];
 
 /// Words that name the domain of a ministry or a committee.
@@ -350,6 +350,7 @@ const DOMAIN_WORDS: &[&str] = &[
     "Urban", "Housing", "Construction", "Mining", "Oil", "Gas", "Petroleum", "Fisheries",
     "Maritime", "Aviation", "Civil", "Customs", "Revenue", "Planning", "Statistics", "Reform",
     "Reforms", "Partnerships", "Partnership", "Board", "Management", "Operations", "Policy",
+    "Diaspora", "Expatriates", "Abroad", "Compatriots", "Overseas", "Kingdom", "Sultanate",
 ];
 
 fn lower_first(s: &str) -> String {

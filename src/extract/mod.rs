@@ -67,8 +67,13 @@ impl Extractor {
             cx.published = dates::dateline(&cx);
         }
         let published = cx.published;
-        let (countries, places, organizations) = entities::extract(&mut cx);
+        let (countries, mut places, organizations) = entities::extract(&mut cx);
         let mut persons = persons::extract(&mut cx);
+        // "Ricardo Albuquerque Tavares": a city's name inside a person's.
+        places.retain_mut(|p| {
+            p.evidence.retain(|e| !e.spans.iter().any(|s| persons.mentions.iter().any(|m| m.start <= s.start as usize && s.end as usize <= m.end)));
+            !p.evidence.is_empty()
+        });
         let title_cx = input.title.map(|title| Ctx::new(self.lexicon, Text::new(title), published));
         if let Some(title_cx) = &title_cx {
             persons::complete_from_title(title_cx, &mut persons);
@@ -117,8 +122,11 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(lex: &'a Lexicon, text: Text<'a>, published: Option<PartialDate>) -> Self {
-        let names = lex.names_in(text.src, &text.paragraphs);
+        let mut names = lex.names_in(text.src, &text.paragraphs);
         let cues = lex.cues_in(text.src, &text.paragraphs);
+        // "US dollars" names a currency, not the United States.
+        let currency = |h: &Hit<Entry>| cues.iter().any(|c| matches!(c.what, Cue::Currency(_)) && c.start <= h.start && h.end <= c.end);
+        names.retain(|h| !(matches!(h.what, Entry::Country(_) | Entry::Demonym(_)) && currency(h)));
         let tok_name = cover(&text, names.iter().map(|h| (h.start, h.end)));
         let tok_cue = cover(&text, cues.iter().map(|h| (h.start, h.end)));
         Ctx { lex, text, published, names, cues, tok_name, tok_cue, home_country: None, diagnostics: Vec::new() }
@@ -170,4 +178,10 @@ fn cover(text: &Text<'_>, hits: impl Iterator<Item = (usize, usize)>) -> Vec<Opt
         }
     }
     out
+}
+
+/// Test support: reads one invented release.
+#[cfg(test)]
+pub(crate) fn read(text: &str, published: &str) -> Extraction {
+    Extractor::new().extract(&Input { text, published: published.parse().ok(), title: None })
 }

@@ -88,6 +88,15 @@ const NOT_NAME: &[&str] = &[
     "Briefing", "Release", "Communiqué", "Communique", "Ministers", "Leaders", "Heads", "Excellencies",
 ];
 
+/// Geographical words that stand inside titles ("Special Representative
+/// for Central Asia", "Ambassador to the Kingdom").
+const REGION_WORDS: &[&str] = &[
+    "Asia", "Africa", "Europe", "America", "Americas", "Pacific", "Atlantic", "Arctic", "Caucasus", "Balkans",
+    "Middle", "East", "Gulf", "Indo-Pacific", "Eurasia", "Latin", "Central", "South", "North", "West", "Western",
+    "Eastern", "Northern", "Southern", "Sahel", "Caribbean", "Mediterranean", "Baltic", "Nordic", "Kingdom",
+    "Sultanate", "Emirate", "Emirates", "Principality", "Federation", "Region", "Great", "Lakes", "Horn",
+];
+
 /// Words after a run that make it a building or a site, not a person.
 const SITE_HEADS: &[&str] = &["Palace", "Hall", "Square", "Street", "Avenue", "Airport", "Hotel", "Center", "Centre", "House", "Building", "Park", "Bridge", "Port", "Station", "Mosque", "Cathedral", "Church", "Museum", "Stadium", "Island", "Islands", "Valley", "River", "Lake", "Sea", "Strait", "Canal", "Pass", "Corridor", "Road", "Route", "Declaration", "Agreement", "Initiative", "Process", "Format", "Dialogue", "Forum", "Summit", "Doctrine", "Plan", "Act", "Treaty", "Convention", "Protocol", "Platform", "Strategy", "Group", "Index", "Prize", "Award", "Medal", "Order"];
 
@@ -252,7 +261,7 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
             let w = t.tok_str(j);
             if is_name_token(cx, j) {
                 // An initial: "J" directly followed by ".".
-                let initial = w.chars().count() == 1 && t.tokens.get(j + 1).is_some_and(|n| n.start == tok.end && t.tok_str(j + 1) == ".");
+                let initial = (w.chars().count() == 1 || matches!(w, "Jr" | "Sr")) && t.tokens.get(j + 1).is_some_and(|n| n.start == tok.end && t.tok_str(j + 1) == ".");
                 if initial {
                     words.push(format!("{w}."));
                     j += 2;
@@ -264,6 +273,10 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
                 if w != strip_possessive(w) {
                     break;
                 }
+            } else if j > start && cx.name_at(j).is_some_and(|h| matches!(h.what, Entry::Place(_)) && h.end == tok.end) && t.tokens.get(j + 1).is_some_and(|n| n.sent == tok.sent && n.start == tok.end + 1) && is_name_token(cx, j + 1) {
+                // A surname that is also a city: "Ricardo Albuquerque Tavares".
+                words.push(w.to_owned());
+                j += 1;
             } else if PARTICLES.contains(&w.to_lowercase().as_str()) && t.tokens.get(j + 1).is_some_and(|_| is_name_token(cx, j + 1) || PARTICLES.contains(&t.tok_str(j + 1).to_lowercase().as_str())) && j > start {
                 words.push(w.to_owned());
                 j += 1;
@@ -291,9 +304,12 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
                 end = k + 1;
             }
         }
-        let followed_by_title = t.tokens.get(end).is_some_and(|tok| tok.sent == t.tokens[start].sent && gap(cx, end) == " " && (is_title(cx, end).is_some() || SITE_HEADS.contains(&t.tok_str(end))))
+        // "for Western Hemisphere Affairs": the run is part of a title.
+        let domain_next = |k: usize| t.tokens[k].kind == TokKind::Cap && cx.lex.title_words.contains(&t.tok_str(k).to_lowercase()) && words.len() == 1;
+        let followed_by_title = t.tokens.get(end).is_some_and(|tok| tok.sent == t.tokens[start].sent && gap(cx, end) == " " && (is_title(cx, end).is_some() || SITE_HEADS.contains(&t.tok_str(end)) || domain_next(end)))
             || words.last().is_some_and(|w| SITE_HEADS.contains(&w.as_str()));
-        if words.is_empty() || words.len() > 6 || followed_by_title || (end > start && in_org(end - 1)) {
+        let core_words = words.iter().filter(|w| !PARTICLES.contains(&w.to_lowercase().as_str())).count();
+        if words.is_empty() || core_words > 6 || followed_by_title || (end > start && in_org(end - 1)) {
             i = end.max(i + 1);
             continue;
         }
@@ -389,7 +405,8 @@ fn title_before(cx: &Ctx<'_>, run: &Run, orgs: &[OrgSpan], c: &mut Context) {
             || in_org
             || acronym
             || (tok.kind == TokKind::Cap && cx.lex.title_words.contains(&strip_possessive(w).to_lowercase()))
-            || (tok.kind == TokKind::Cap && w.ends_with("’s"));
+            || (tok.kind == TokKind::Cap && (w.ends_with("’s") || w.ends_with("'s")))
+            || REGION_WORDS.contains(&w);
         if !connector {
             break;
         }
@@ -432,7 +449,7 @@ fn title_after(cx: &Ctx<'_>, run: &Run, orgs: &[OrgSpan], c: &mut Context) {
         }
         let w = t.tok_str(k);
         let lexical = cx.name_at(k).is_some_and(|h| matches!(h.what, Entry::Country(_) | Entry::Demonym(_)));
-        if !(matches!(w, "the" | "a" | "former" | "then") || lexical || w.ends_with("’s")) {
+        if !(matches!(w, "the" | "a" | "former" | "then" | "its" | "his" | "her") || lexical || w.ends_with("’s") || w.ends_with("'s")) {
             return;
         }
         k += 1;
@@ -712,5 +729,71 @@ mod debug_tests {
             let c = context_of(&cx, &run, &orgs);
             eprintln!("{:?} titled={} say={} meet={} country={:?} titles={:?}", run.words, c.titled, c.say_after, c.meet_before, c.country.map(|(k, r)| (cx.lex.countries[k].code.clone(), r)), c.titles);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::read;
+
+    fn persons(text: &str) -> Vec<(String, Option<String>, Vec<String>)> {
+        read(text, "2025-04-02").persons.into_iter().map(|p| (p.name, p.country, p.titles)).collect()
+    }
+
+    #[test]
+    fn title_before_name() {
+        let p = persons("Deputy Foreign Minister Aidos Serikbayev received the delegation.");
+        assert_eq!(p[0].0, "Aidos Serikbayev");
+        assert_eq!(p[0].2, vec!["Deputy Foreign Minister"]);
+    }
+
+    #[test]
+    fn title_chain_with_country_gives_the_country() {
+        let p = persons("Minister of Foreign Affairs of the Republic of Moldova Elena Cojocaru held talks in Chisinau.");
+        assert_eq!(p[0].0, "Elena Cojocaru");
+        assert_eq!(p[0].1.as_deref(), Some("MD"));
+    }
+
+    #[test]
+    fn title_after_name_with_complement() {
+        let p = persons("Talks were held with Mihai Popescu, State Secretary for Economic Diplomacy of the Romanian Ministry of Foreign Affairs.");
+        assert_eq!(p[0].0, "Mihai Popescu");
+        assert_eq!(p[0].1.as_deref(), Some("RO"));
+        assert!(p[0].2[0].starts_with("State Secretary for Economic Diplomacy"), "{:?}", p[0].2);
+    }
+
+    #[test]
+    fn surname_mentions_merge_into_the_full_name() {
+        let p = persons("Ambassador Tomas Lindqvist met the press. Later, Lindqvist said the talks went well.");
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].0, "Tomas Lindqvist");
+    }
+
+    #[test]
+    fn speaker_verb_and_meeting_verb_find_untitled_names() {
+        let p = persons("Karim Haddad said the route is vital. Earlier he met with Lucia Ferreira in Lisbon.");
+        let names: Vec<&str> = p.iter().map(|x| x.0.as_str()).collect();
+        assert!(names.contains(&"Karim Haddad") && names.contains(&"Lucia Ferreira"), "{names:?}");
+    }
+
+    #[test]
+    fn the_side_a_person_represents_gives_the_country() {
+        let p = persons("The Georgian side was represented by Deputy Minister Nika Beridze, while the Armenian side was represented by Ambassador Arman Sargsyan.");
+        assert_eq!(p[0].1.as_deref(), Some("GE"));
+        assert_eq!(p[1].1.as_deref(), Some("AM"));
+    }
+
+    #[test]
+    fn capitalised_words_that_are_not_names_stay_out() {
+        let p = persons("The Strategic Partnership Council met in Global Gateway format. Welcoming the guests, officials spoke.");
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn initials_particles_and_suffixes_stay_in_the_name() {
+        let p = persons("President Hamad bin Khalid Al Nuaimi welcomed Secretary John R. Whitfield Jr. to the capital.");
+        let names: Vec<&str> = p.iter().map(|x| x.0.as_str()).collect();
+        assert!(names.contains(&"Hamad bin Khalid Al Nuaimi"), "{names:?}");
+        assert!(names.contains(&"John R. Whitfield Jr."), "{names:?}");
     }
 }

@@ -367,6 +367,9 @@ fn turn_label(cx: &Ctx<'_>, persons: &Persons, para: std::ops::Range<usize>) -> 
     let words: Vec<&str> = label.split_whitespace().collect();
     let titled = words.len() >= 2 && words[..words.len() - 1].iter().all(|w| cx.lex.title_words.contains(&w.to_lowercase()) || matches!(*w, "MR." | "MR" | "MS." | "MS" | "MRS." | "MRS" | "DR." | "DR"));
     let last = words.last().map(|w| title_case(w))?;
+    if matches!(last.as_str(), "One" | "Two" | "Three" | "Four" | "Five" | "Six" | "Seven" | "Eight" | "Nine" | "Ten") {
+        return Some((colon, None));
+    }
     (titled && !cx.lex.title_words.contains(&last.to_lowercase())).then(|| (colon, Some(last)))
 }
 
@@ -374,4 +377,65 @@ fn title_case(w: &str) -> String {
     let lower = w.to_lowercase();
     let mut c = lower.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::read;
+
+    fn quotes(text: &str) -> Vec<(Option<String>, String)> {
+        read(text, "2025-04-02").quotes.into_iter().map(|q| (q.speaker, q.text)).collect()
+    }
+
+    #[test]
+    fn attribution_after_the_quote() {
+        let q = quotes("Deputy Minister Aidos Serikbayev opened the session. “We intend to double our trade within five years,” said Serikbayev.");
+        assert_eq!(q, vec![(Some("Aidos Serikbayev".into()), "We intend to double our trade within five years".into())]);
+    }
+
+    #[test]
+    fn attribution_before_the_quote_with_a_colon() {
+        let q = quotes("Summing up, Foreign Minister Lena Varga said: «Our cooperation has entered a new and ambitious stage.»");
+        assert_eq!(q[0].0.as_deref(), Some("Lena Varga"));
+        assert!(q[0].1.starts_with("Our cooperation"));
+    }
+
+    #[test]
+    fn a_description_resolves_to_the_person_of_that_country() {
+        let q = quotes("Kazakh Ambassador Daniyar Ospanov met Polish State Secretary Anna Nowak. \"Poland values this partnership very highly,\" the Polish diplomat noted.");
+        assert_eq!(q[0].0.as_deref(), Some("Anna Nowak"));
+    }
+
+    #[test]
+    fn single_quotation_marks_count_too() {
+        let q = quotes("High Commissioner Ruth Hale spoke to reporters. 'We want this partnership to deliver results,' Ms Hale said.");
+        assert_eq!(q[0].0.as_deref(), Some("Ruth Hale"));
+    }
+
+    #[test]
+    fn an_unclosed_quotation_takes_the_speaker_of_its_continuation() {
+        let q = quotes("Minister Omar Faruk addressed the forum.\n\n“Our region needs roads and railways.\n\n“We will build them together,” Faruk said.");
+        assert_eq!(q.len(), 2, "{q:?}");
+        assert!(q.iter().all(|x| x.0.as_deref() == Some("Omar Faruk")), "{q:?}");
+    }
+
+    #[test]
+    fn scare_quotes_and_quoted_titles_are_not_quotations() {
+        let q = quotes("The sides discussed the \"green\" economy and the “Central Asia Connectivity Forum” initiative.");
+        assert!(q.is_empty(), "{q:?}");
+    }
+
+    #[test]
+    fn transcript_turns_are_quotes_of_the_labelled_speaker() {
+        let text = "Secretary of State Laura Finch\n\nSECRETARY FINCH: Good morning. It is a pleasure to host you.\n\nWe have much to discuss.\n\nQUESTION: Will you visit Kyiv?\n\nSECRETARY FINCH: Not this week.";
+        let q = quotes(text);
+        assert_eq!(q.len(), 2, "{q:?}");
+        assert_eq!(q[0].0.as_deref(), Some("Laura Finch"));
+        assert!(q[0].1.ends_with("We have much to discuss."), "the turn spans its paragraphs: {q:?}");
+    }
+
+    #[test]
+    fn a_dateline_is_not_a_speaker_label() {
+        assert!(quotes("TASHKENT: The ministers met today to review trade.").is_empty());
+    }
 }

@@ -271,7 +271,7 @@ fn tokenize(src: &str, range: Range<usize>, sent: usize, out: &mut Vec<Token>) {
                 let next = src[pos + c2.len_utf8()..range.end].chars().next();
                 let joins = match c2 {
                     '-' | '\'' | '’' | '‐' => next.is_some_and(char::is_alphanumeric),
-                    '.' | ',' if c.is_ascii_digit() => next.is_some_and(|n| n.is_ascii_digit()),
+                    '.' | ',' | '/' if c.is_ascii_digit() => next.is_some_and(|n| n.is_ascii_digit()),
                     '.' => is_dotted_abbrev(&src[start..pos], next),
                     _ => false,
                 };

@@ -1,0 +1,41 @@
+//! Wires the pieces of a running server together: the store, the extraction
+//! core, the live feed and the two families of use cases. Everything a
+//! transport needs is in [`App`].
+
+use std::sync::Arc;
+
+use crate::config::ServeConfig;
+use crate::extract::Extractor;
+use crate::feed::Feed;
+use crate::ingest::{Ingestor, Limits};
+use crate::query::Query;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{Store, StoreError};
+
+/// The use cases of one server, ready to share between handlers.
+#[derive(Clone)]
+pub struct App {
+    /// Ingest and extract.
+    pub ingestor: Arc<Ingestor>,
+    /// Queries over stored facts.
+    pub query: Arc<Query>,
+    /// Live facts of newly stored documents.
+    pub feed: Feed,
+}
+
+impl App {
+    /// Opens the embedded store in the configured data folder and builds the
+    /// use cases over it.
+    pub fn open(config: &ServeConfig) -> Result<Self, StoreError> {
+        let store = SqliteStore::open(&config.data_dir, config.readers)?;
+        Ok(Self::with_store(Arc::new(store), Limits { max_text_bytes: config.max_text_bytes }))
+    }
+
+    /// Builds the use cases over any store.
+    pub fn with_store(store: Arc<dyn Store>, limits: Limits) -> Self {
+        let feed = Feed::new();
+        let extractor = Arc::new(Extractor::new());
+        let ingestor = Arc::new(Ingestor::new(Arc::clone(&store), extractor, feed.clone(), limits));
+        Self { ingestor, query: Arc::new(Query::new(store)), feed }
+    }
+}

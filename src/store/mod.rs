@@ -1,0 +1,307 @@
+//! The store: documents and their facts, durable and queryable, behind the
+//! [`Store`] trait so that another backend (PostgreSQL) can be added without
+//! touching the use cases or the service. [`sqlite`] is the embedded default.
+//!
+//! # Contract
+//!
+//! Every implementation must pass the shared suite in `suite.rs` and hold to:
+//!
+//! - **Identity.** A document is identified by its id. [`Store::insert_batch`] of an
+//!   id not yet stored stores the document and all its facts atomically and
+//!   returns [`InsertOutcome::Created`]; the same id with the same text hash
+//!   returns [`InsertOutcome::Duplicate`] and changes nothing; the same id with
+//!   another hash returns [`InsertOutcome::Conflict`] and changes nothing. This
+//!   holds under concurrent inserts of the same id.
+//! - **Durability.** When an insert resolves with `Created`, the document is
+//!   committed: a crash or power loss afterwards does not lose it.
+//! - **Order.** Documents get increasing sequence numbers in commit order;
+//!   listings of documents, events, quotes and figures follow that order (and
+//!   the order of facts within a document). Persons list in name-key order.
+//! - **Names.** Name filters and person identity compare [`name_key`]s.
+//! - **Pages.** `list_*` return at most `page.size` items and an opaque
+//!   `next_after` key when more may follow; passing it back continues right
+//!   after the last item, even if documents were added meanwhile.
+
+pub mod sqlite;
+#[cfg(test)]
+pub(crate) mod suite;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Serialize;
+
+use crate::domain::{Document, Event, EventKind, Extraction, Figure, PartialDate, Person, Quote};
+use crate::error::ErrorCode;
+
+/// The future every store method returns: boxed so that `dyn Store` works.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store could not be opened or created.
+    #[error("cannot open the store at {path}: {reason}")]
+    Open {
+        /// Where the store lives.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The store is shutting down or its writer stopped.
+    #[error("the store is not accepting work ({0}); restart the server")]
+    Unavailable(String),
+    /// The database failed a statement.
+    #[error("store failure: {0}")]
+    Backend(String),
+    /// Stored data could not be decoded.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// A page key the store did not hand out.
+    #[error("the page token does not belong to this listing; start again without a token")]
+    BadPageKey,
+}
+
+impl StoreError {
+    /// Returns the transport-neutral code of the error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::BadPageKey => ErrorCode::InvalidArgument,
+            Self::Open { .. } | Self::Backend(_) | Self::Corrupt(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+/// A document ready to store: validated, identified and read.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    /// The document; its id is final.
+    pub document: Document,
+    /// Identity of the text (see `docfile::text_identity`), to tell a
+    /// duplicate from a conflicting document with the same id.
+    pub text_hash: String,
+    /// The facts read from it.
+    pub facts: Extraction,
+}
+
+/// What [`Store::insert`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    /// Stored and committed, with this sequence number.
+    Created {
+        /// Position in commit order, starting at 1.
+        seq: u64,
+    },
+    /// The same id and text were stored already; nothing changed.
+    Duplicate,
+    /// The id is stored with another text; nothing changed.
+    Conflict,
+}
+
+/// A stored document with what the store knows about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDocument {
+    /// The document (its text is empty in listings).
+    pub document: Document,
+    /// When it was committed, seconds since the Unix epoch (UTC).
+    pub ingested_at: time::OffsetDateTime,
+    /// Position in commit order.
+    pub seq: u64,
+    /// Size of the text in bytes.
+    pub text_bytes: u64,
+}
+
+/// A fact together with the id of the document it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocFact<T> {
+    /// The document the fact comes from.
+    pub document_id: String,
+    /// The fact.
+    pub fact: T,
+}
+
+/// A person merged across every document that names them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PersonProfile {
+    /// The name in the first spelling stored.
+    pub name: String,
+    /// Every other form seen (other spellings of the name, aliases).
+    pub aliases: Vec<String>,
+    /// Every title seen, first-seen order.
+    pub titles: Vec<String>,
+    /// Every organization seen, first-seen order.
+    pub organizations: Vec<String>,
+    /// The country code given most often (earliest wins a tie).
+    pub country: Option<String>,
+    /// The documents naming the person, in commit order.
+    pub document_ids: Vec<String>,
+    /// Number of quotes whose speaker has the person's name key.
+    pub quote_count: u32,
+}
+
+/// One person with everything stored about them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonDetail {
+    /// The merged profile.
+    pub profile: PersonProfile,
+    /// Each document's view of the person.
+    pub mentions: Vec<DocFact<Person>>,
+    /// Quotes attributed to the person.
+    pub quotes: Vec<DocFact<Quote>>,
+    /// Events the person took part in.
+    pub events: Vec<DocFact<Event>>,
+}
+
+/// Which slice of a listing to return.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PageRequest {
+    /// Maximum number of items, at least 1.
+    pub size: usize,
+    /// The `next_after` key of the previous page, if any.
+    pub after: Option<String>,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Key to pass as [`PageRequest::after`] for the next page; `None` on the
+    /// last page.
+    pub next_after: Option<String>,
+}
+
+/// Filters for documents. `None` matches everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DocumentFilter {
+    /// Exact source.
+    pub source: Option<String>,
+}
+
+/// Filters for persons.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PersonFilter {
+    /// Upper-case ISO alpha-2 code of a state the person serves.
+    pub country: Option<String>,
+    /// A [`name_key`] fragment the person's key contains.
+    pub name_contains: Option<String>,
+}
+
+/// Filters for events; all set filters must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EventFilter {
+    /// [`name_key`] of a participant.
+    pub participant: Option<String>,
+    /// Upper-case ISO code of a state involved, directly or via a participant.
+    pub country: Option<String>,
+    /// The kind of event.
+    #[serde(serialize_with = "serialize_kind")]
+    pub kind: Option<EventKind>,
+    /// [`name_key`] of the place.
+    pub place: Option<String>,
+    /// Events that may lie on or after this date.
+    pub since: Option<PartialDate>,
+    /// Events that may lie on or before this date.
+    pub until: Option<PartialDate>,
+}
+
+fn serialize_kind<S: serde::Serializer>(kind: &Option<EventKind>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.map_or("", EventKind::as_str))
+}
+
+/// Filters for quotes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct QuoteFilter {
+    /// [`name_key`] of the speaker.
+    pub speaker: Option<String>,
+    /// Words that must all occur in the quote (already split, lower-case).
+    pub words: Vec<String>,
+}
+
+/// Filters for figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FigureFilter {
+    /// Exact metric, e.g. `trade_turnover`.
+    pub metric: Option<String>,
+    /// Upper-case ISO code of a state the figure is about.
+    pub country: Option<String>,
+    /// Exact period, e.g. `2024`.
+    pub period: Option<String>,
+}
+
+/// Persistence of documents and facts. See the module documentation for the
+/// contract every implementation keeps.
+pub trait Store: Send + Sync {
+    /// Stores documents with their facts, in order, as if inserted one after
+    /// the other: each is stored atomically or reported as a duplicate or
+    /// conflict (of the stored data or of an earlier document of the batch).
+    /// Resolves, with one result per document, once every outcome is durable.
+    fn insert_batch(&self, docs: Vec<NewDocument>) -> StoreFuture<'_, Vec<Result<InsertOutcome, StoreError>>>;
+
+    /// Stores one document; see [`Store::insert_batch`].
+    fn insert(&self, doc: NewDocument) -> StoreFuture<'_, InsertOutcome> {
+        Box::pin(async move {
+            let mut results = self.insert_batch(vec![doc]).await?;
+            // One document in, one result out (the batch contract).
+            results.pop().unwrap_or_else(|| Err(StoreError::Backend("the store returned no result".into())))
+        })
+    }
+    /// Returns the text hash stored under `id`, if any (a cheap pre-check
+    /// before extraction; `insert` remains the authority).
+    fn text_hash(&self, id: String) -> StoreFuture<'_, Option<String>>;
+    /// Returns a document with its text and all its facts.
+    fn get_document(&self, id: String) -> StoreFuture<'_, Option<(StoredDocument, Extraction)>>;
+    /// Lists documents without their text, in commit order.
+    fn list_documents(&self, filter: DocumentFilter, page: PageRequest) -> StoreFuture<'_, Page<StoredDocument>>;
+    /// Lists persons merged by name key, in key order.
+    fn list_persons(&self, filter: PersonFilter, page: PageRequest) -> StoreFuture<'_, Page<PersonProfile>>;
+    /// Returns the person with this name key (or alias key), if any.
+    fn get_person(&self, name_key: String) -> StoreFuture<'_, Option<PersonDetail>>;
+    /// Lists events in commit order.
+    fn list_events(&self, filter: EventFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Event>>>;
+    /// Lists quotes in commit order.
+    fn list_quotes(&self, filter: QuoteFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Quote>>>;
+    /// Lists figures in commit order.
+    fn list_figures(&self, filter: FigureFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Figure>>>;
+}
+
+/// Returns the key names are compared by: white space folded to single spaces,
+/// lower case. "Roman  VASSILENKO" and "roman vassilenko" share a key.
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Returns the first and last calendar day a partial date may stand for, as
+/// `YYYY-MM-DD` strings (`2023-09` → `2023-09-01`, `2023-09-30`); used to
+/// compare dates of different precision.
+pub fn date_bounds(date: &PartialDate) -> (String, String) {
+    let month_first = date.month.unwrap_or(1);
+    let month_last = date.month.unwrap_or(12);
+    let last_day = date.day.unwrap_or_else(|| {
+        (28..=31).rev().find(|d| PartialDate::ymd(date.year, month_last, *d).is_some()).unwrap_or(28)
+    });
+    (
+        format!("{:04}-{:02}-{:02}", date.year, month_first, date.day.unwrap_or(1)),
+        format!("{:04}-{:02}-{:02}", date.year, month_last, last_day),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_bounds_cover_the_whole_period() {
+        let b = |s: &str| date_bounds(&s.parse().unwrap());
+        assert_eq!(b("2024"), ("2024-01-01".into(), "2024-12-31".into()));
+        assert_eq!(b("2024-02"), ("2024-02-01".into(), "2024-02-29".into()));
+        assert_eq!(b("2023-02"), ("2023-02-01".into(), "2023-02-28".into()));
+        assert_eq!(b("2025-03-19"), ("2025-03-19".into(), "2025-03-19".into()));
+    }
+
+    #[test]
+    fn name_keys_fold_case_and_space() {
+        assert_eq!(name_key("  Roman\n VASSILENKO "), "roman vassilenko");
+    }
+}

@@ -1,0 +1,889 @@
+//! The embedded store: one SQLite file under the data folder, no setup.
+//!
+//! Writes go through one writer thread fed by a bounded channel. It takes
+//! every batch waiting (up to about [`MAX_BATCH`] documents) into one
+//! transaction, commits once, then answers each caller: group commit, so many
+//! small documents cost one fsync. The database runs in WAL mode with `synchronous=FULL`, which
+//! syncs the WAL on every commit; an acknowledged document therefore survives
+//! a crash or power loss. Reads use a few separate connections on the blocking
+//! pool and never wait for the writer (WAL readers see the last commit).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
+    PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoredDocument,
+    date_bounds, name_key,
+};
+use crate::domain::{
+    Country, Document, Event, EventKind, Extraction, Figure, Organization, PartialDate, Person, Place,
+    Quote, Topic,
+};
+
+/// Most documents committed in one transaction.
+const MAX_BATCH: usize = 64;
+/// Documents that may wait for the writer before `insert` callers wait.
+const WRITE_QUEUE: usize = 256;
+/// The schema version this code writes (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 1;
+/// Name of the database file inside the data folder.
+const FILE_NAME: &str = "briefing.sqlite";
+
+const SCHEMA: &str = r#"
+CREATE TABLE documents (
+    seq          INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    url          TEXT,
+    source       TEXT,
+    title        TEXT,
+    published    TEXT,
+    language     TEXT,
+    text         TEXT NOT NULL,
+    text_hash    TEXT NOT NULL,
+    text_bytes   INTEGER NOT NULL,
+    ingested_at  INTEGER NOT NULL,
+    facts_published TEXT,
+    diagnostics  TEXT NOT NULL
+);
+CREATE INDEX documents_source ON documents(source, seq);
+
+CREATE TABLE persons (
+    id           INTEGER PRIMARY KEY,
+    doc_id       TEXT NOT NULL REFERENCES documents(id),
+    name         TEXT NOT NULL,
+    name_key     TEXT NOT NULL,
+    aliases      TEXT NOT NULL,
+    titles       TEXT NOT NULL,
+    organization TEXT,
+    country      TEXT,
+    evidence     TEXT NOT NULL
+);
+CREATE INDEX persons_name_key ON persons(name_key);
+CREATE INDEX persons_country ON persons(country, name_key);
+CREATE INDEX persons_doc ON persons(doc_id);
+CREATE TABLE person_aliases (
+    person_id    INTEGER NOT NULL REFERENCES persons(id),
+    alias_key    TEXT NOT NULL
+);
+CREATE INDEX person_aliases_key ON person_aliases(alias_key);
+
+CREATE TABLE organizations (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id),
+    name TEXT NOT NULL, country TEXT, evidence TEXT NOT NULL
+);
+CREATE INDEX organizations_doc ON organizations(doc_id);
+CREATE TABLE countries (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id),
+    code TEXT NOT NULL, name TEXT NOT NULL, evidence TEXT NOT NULL
+);
+CREATE INDEX countries_doc ON countries(doc_id);
+CREATE INDEX countries_code ON countries(code);
+CREATE TABLE places (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id),
+    name TEXT NOT NULL, country TEXT, evidence TEXT NOT NULL
+);
+CREATE INDEX places_doc ON places(doc_id);
+
+CREATE TABLE events (
+    id           INTEGER PRIMARY KEY,
+    doc_id       TEXT NOT NULL REFERENCES documents(id),
+    kind         TEXT NOT NULL,
+    date         TEXT,
+    date_start   TEXT,
+    date_end     TEXT,
+    place        TEXT,
+    place_key    TEXT,
+    participants TEXT NOT NULL,
+    ordinal      INTEGER,
+    countries    TEXT NOT NULL,
+    evidence     TEXT NOT NULL
+);
+CREATE INDEX events_doc ON events(doc_id);
+CREATE INDEX events_kind ON events(kind);
+CREATE INDEX events_place ON events(place_key);
+CREATE INDEX events_date ON events(date_start, date_end);
+CREATE TABLE event_participants (
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    name_key TEXT NOT NULL
+);
+CREATE INDEX event_participants_key ON event_participants(name_key, event_id);
+CREATE TABLE event_countries (
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    code     TEXT NOT NULL
+);
+CREATE INDEX event_countries_code ON event_countries(code, event_id);
+
+CREATE TABLE quotes (
+    id          INTEGER PRIMARY KEY,
+    doc_id      TEXT NOT NULL REFERENCES documents(id),
+    text        TEXT NOT NULL,
+    speaker     TEXT,
+    speaker_key TEXT,
+    evidence    TEXT NOT NULL
+);
+CREATE INDEX quotes_doc ON quotes(doc_id);
+CREATE INDEX quotes_speaker ON quotes(speaker_key, id);
+CREATE VIRTUAL TABLE quotes_fts USING fts5(
+    text, content='quotes', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE figures (
+    id        INTEGER PRIMARY KEY,
+    doc_id    TEXT NOT NULL REFERENCES documents(id),
+    value     REAL NOT NULL,
+    unit      TEXT NOT NULL,
+    metric    TEXT NOT NULL,
+    period    TEXT,
+    countries TEXT NOT NULL,
+    evidence  TEXT NOT NULL
+);
+CREATE INDEX figures_doc ON figures(doc_id);
+CREATE INDEX figures_metric ON figures(metric, id);
+CREATE INDEX figures_period ON figures(period, id);
+CREATE TABLE figure_countries (
+    figure_id INTEGER NOT NULL REFERENCES figures(id),
+    code      TEXT NOT NULL
+);
+CREATE INDEX figure_countries_code ON figure_countries(code, figure_id);
+
+CREATE TABLE topics (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id),
+    name TEXT NOT NULL, score REAL NOT NULL, evidence TEXT NOT NULL
+);
+CREATE INDEX topics_doc ON topics(doc_id);
+CREATE INDEX topics_name ON topics(name);
+"#;
+
+/// The SQLite store. Cheap to share behind an `Arc`.
+pub struct SqliteStore {
+    writer: mpsc::Sender<WriteJob>,
+    readers: Vec<Arc<Mutex<Connection>>>,
+    next_reader: AtomicUsize,
+}
+
+struct WriteJob {
+    docs: Vec<NewDocument>,
+    reply: oneshot::Sender<Vec<Result<InsertOutcome, StoreError>>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in `data_dir`, with `readers` read
+    /// connections, and starts its writer thread.
+    pub fn open(data_dir: &Path, readers: usize) -> Result<Self, StoreError> {
+        let path = data_dir.join(FILE_NAME);
+        let open_err = |reason: String| StoreError::Open { path: path.display().to_string(), reason };
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| open_err(format!("cannot create the folder: {e}; choose another --data-dir")))?;
+        let writer = open_connection(&path).map_err(|e| open_err(e.to_string()))?;
+        migrate(&writer).map_err(|e| open_err(e.to_string()))?;
+        let readers = (0..readers.max(1))
+            .map(|_| {
+                let c = open_connection(&path)?;
+                c.pragma_update(None, "query_only", true)?;
+                Ok(Arc::new(Mutex::new(c)))
+            })
+            .collect::<Result<Vec<_>, rusqlite::Error>>()
+            .map_err(|e| open_err(e.to_string()))?;
+        let (tx, rx) = mpsc::channel(WRITE_QUEUE);
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(writer, rx))
+            .map_err(|e| open_err(format!("cannot start the writer thread: {e}")))?;
+        Ok(Self { writer: tx, readers, next_reader: AtomicUsize::new(0) })
+    }
+
+    /// Returns the path of the database file for a data folder.
+    pub fn file_path(data_dir: &Path) -> PathBuf {
+        data_dir.join(FILE_NAME)
+    }
+
+    /// Runs `f` on a read connection on the blocking pool.
+    fn read<T, F>(&self, f: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        let conn = Arc::clone(&self.readers[i]);
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || f(&lock(&conn)))
+                .await
+                .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+        })
+    }
+}
+
+/// Locks a connection; a panic in an earlier holder leaves the connection
+/// itself usable (SQLite rolls back any open statement), so poison is ignored.
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL syncs the WAL at every commit: an acknowledged document is on disk.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(backend)?;
+    match version {
+        0 => {
+            conn.execute_batch(&format!("BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
+                .map_err(backend)?;
+            Ok(())
+        }
+        SCHEMA_VERSION => Ok(()),
+        v => Err(StoreError::Corrupt(format!(
+            "schema version {v} is newer than this briefing understands ({SCHEMA_VERSION}); upgrade briefing"
+        ))),
+    }
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn to_json<T: Serialize + ?Sized>(v: &T) -> String {
+    // Plain data (strings, numbers, vectors) always serialises.
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("bad JSON column: {e}")))
+}
+
+// ---------------------------------------------------------------- writing
+
+fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut docs = first.docs.len();
+        let mut jobs = vec![first];
+        while docs < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => {
+                    docs += job.docs.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let mut results = write_batch(&mut conn, jobs.iter().flat_map(|j| &j.docs)).into_iter();
+        for job in jobs {
+            let answer = results.by_ref().take(job.docs.len()).collect();
+            // A caller that went away no longer needs its answer.
+            let _ = job.reply.send(answer);
+        }
+    }
+}
+
+/// Writes the documents, in order, in one transaction. Each document has its
+/// own savepoint, so one failing document does not take the others down.
+fn write_batch<'a>(
+    conn: &mut Connection,
+    docs: impl Iterator<Item = &'a NewDocument> + Clone,
+) -> Vec<Result<InsertOutcome, StoreError>> {
+    let fail_all = |e: rusqlite::Error| docs.clone().map(|_| Err(backend_ref(&e))).collect();
+    let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return fail_all(e),
+    };
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let mut results = Vec::new();
+    for doc in docs.clone() {
+        let result = tx.savepoint().map_err(backend).and_then(|sp| {
+            let outcome = insert_one(&sp, doc, now)?;
+            sp.commit().map_err(backend)?;
+            Ok(outcome)
+        });
+        results.push(result);
+    }
+    if let Err(e) = tx.commit() {
+        return fail_all(e);
+    }
+    results
+}
+
+fn backend_ref(e: &rusqlite::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutcome, StoreError> {
+    let NewDocument { document: d, text_hash, facts } = new;
+    let existing: Option<String> = tx
+        .query_row("SELECT text_hash FROM documents WHERE id = ?1", [&d.id], |r| r.get(0))
+        .optional()
+        .map_err(backend)?;
+    if let Some(h) = existing {
+        return Ok(if &h == text_hash { InsertOutcome::Duplicate } else { InsertOutcome::Conflict });
+    }
+    tx.execute(
+        "INSERT INTO documents (id, url, source, title, published, language, text, text_hash, text_bytes,
+                                ingested_at, facts_published, diagnostics)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            d.id,
+            d.url,
+            d.source,
+            d.title,
+            d.published.map(|p| p.to_string()),
+            d.language,
+            d.text,
+            text_hash,
+            d.text.len() as i64,
+            now,
+            facts.published.map(|p| p.to_string()),
+            to_json(&facts.diagnostics),
+        ],
+    )
+    .map_err(backend)?;
+    let seq = tx.last_insert_rowid() as u64;
+    insert_facts(tx, &d.id, facts).map_err(backend)?;
+    Ok(InsertOutcome::Created { seq })
+}
+
+fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rusqlite::Error> {
+    for p in &x.persons {
+        tx.execute(
+            "INSERT INTO persons (doc_id, name, name_key, aliases, titles, organization, country, evidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                doc_id,
+                p.name,
+                name_key(&p.name),
+                to_json(&p.aliases),
+                to_json(&p.titles),
+                p.organization,
+                p.country.as_deref().map(str::to_uppercase),
+                to_json(&p.evidence)
+            ],
+        )?;
+        let person_id = tx.last_insert_rowid();
+        for alias in &p.aliases {
+            tx.execute(
+                "INSERT INTO person_aliases (person_id, alias_key) VALUES (?1, ?2)",
+                params![person_id, name_key(alias)],
+            )?;
+        }
+    }
+    for o in &x.organizations {
+        tx.execute(
+            "INSERT INTO organizations (doc_id, name, country, evidence) VALUES (?1, ?2, ?3, ?4)",
+            params![doc_id, o.name, o.country, to_json(&o.evidence)],
+        )?;
+    }
+    for c in &x.countries {
+        tx.execute(
+            "INSERT INTO countries (doc_id, code, name, evidence) VALUES (?1, ?2, ?3, ?4)",
+            params![doc_id, c.code.to_uppercase(), c.name, to_json(&c.evidence)],
+        )?;
+    }
+    for p in &x.places {
+        tx.execute(
+            "INSERT INTO places (doc_id, name, country, evidence) VALUES (?1, ?2, ?3, ?4)",
+            params![doc_id, p.name, p.country, to_json(&p.evidence)],
+        )?;
+    }
+    for e in &x.events {
+        insert_event(tx, doc_id, e, &x.persons)?;
+    }
+    for q in &x.quotes {
+        tx.execute(
+            "INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![doc_id, q.text, q.speaker, q.speaker.as_deref().map(name_key), to_json(&q.evidence)],
+        )?;
+        tx.execute("INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)", params![tx.last_insert_rowid(), q.text])?;
+    }
+    for f in &x.figures {
+        tx.execute(
+            "INSERT INTO figures (doc_id, value, unit, metric, period, countries, evidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![doc_id, f.value, f.unit, f.metric, f.period, to_json(&f.countries), to_json(&f.evidence)],
+        )?;
+        let figure_id = tx.last_insert_rowid();
+        for code in unique_upper(f.countries.iter().map(String::as_str)) {
+            tx.execute("INSERT INTO figure_countries (figure_id, code) VALUES (?1, ?2)", params![figure_id, code])?;
+        }
+    }
+    for t in &x.topics {
+        tx.execute(
+            "INSERT INTO topics (doc_id, name, score, evidence) VALUES (?1, ?2, ?3, ?4)",
+            params![doc_id, t.name, f64::from(t.score), to_json(&t.evidence)],
+        )?;
+    }
+    Ok(())
+}
+
+/// Stores an event with its filter rows: each participant's key (and the keys
+/// of the name and aliases of the person it names), and the states involved directly or
+/// through a participant's country.
+fn insert_event(tx: &Connection, doc_id: &str, e: &Event, persons: &[Person]) -> Result<(), rusqlite::Error> {
+    let bounds = e.date.as_ref().map(date_bounds);
+    tx.execute(
+        "INSERT INTO events (doc_id, kind, date, date_start, date_end, place, place_key, participants, ordinal,
+                             countries, evidence)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            doc_id,
+            e.kind.as_str(),
+            e.date.map(|d| d.to_string()),
+            bounds.as_ref().map(|b| &b.0),
+            bounds.as_ref().map(|b| &b.1),
+            e.place,
+            e.place.as_deref().map(name_key),
+            to_json(&e.participants),
+            e.ordinal,
+            to_json(&e.countries),
+            to_json(&e.evidence),
+        ],
+    )?;
+    let event_id = tx.last_insert_rowid();
+    let mut keys = Vec::new();
+    let mut codes: Vec<&str> = e.countries.iter().map(String::as_str).collect();
+    for participant in &e.participants {
+        let key = name_key(participant);
+        let person = persons
+            .iter()
+            .find(|p| name_key(&p.name) == key || p.aliases.iter().any(|a| name_key(a) == key));
+        if let Some(p) = person {
+            keys.push(name_key(&p.name));
+            keys.extend(p.aliases.iter().map(|a| name_key(a)));
+            codes.extend(p.country.as_deref());
+        }
+        keys.push(key);
+    }
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        tx.execute("INSERT INTO event_participants (event_id, name_key) VALUES (?1, ?2)", params![event_id, key])?;
+    }
+    for code in unique_upper(codes.into_iter()) {
+        tx.execute("INSERT INTO event_countries (event_id, code) VALUES (?1, ?2)", params![event_id, code])?;
+    }
+    Ok(())
+}
+
+fn unique_upper<'a>(codes: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut v: Vec<String> = codes.map(str::to_uppercase).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+// ---------------------------------------------------------------- reading
+
+/// Parses an integer page key (the id of the last item of the previous page).
+fn int_key(page: &PageRequest) -> Result<i64, StoreError> {
+    page.after.as_deref().map_or(Ok(0), |k| k.parse().map_err(|_| StoreError::BadPageKey))
+}
+
+/// Returns a page from rows fetched with `LIMIT size + 1`: the extra row only
+/// says that more follow.
+fn paginate<T>(mut rows: Vec<(String, T)>, size: usize) -> Page<T> {
+    let more = rows.len() > size;
+    rows.truncate(size);
+    let next_after = if more { rows.last().map(|(k, _)| k.clone()) } else { None };
+    Page { items: rows.into_iter().map(|(_, t)| t).collect(), next_after }
+}
+
+fn limit(page: &PageRequest) -> i64 {
+    page.size as i64 + 1
+}
+
+fn parse_date(s: Option<String>) -> Result<Option<PartialDate>, StoreError> {
+    s.map(|s| s.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))).transpose()
+}
+
+fn read_document(row: &rusqlite::Row<'_>, with_text: bool) -> Result<StoredDocument, rusqlite::Error> {
+    let published: Option<String> = row.get("published")?;
+    let ts: i64 = row.get("ingested_at")?;
+    Ok(StoredDocument {
+        document: Document {
+            id: row.get("id")?,
+            url: row.get("url")?,
+            source: row.get("source")?,
+            title: row.get("title")?,
+            published: published.and_then(|p| p.parse().ok()),
+            language: row.get("language")?,
+            text: if with_text { row.get("text")? } else { String::new() },
+        },
+        ingested_at: OffsetDateTime::from_unix_timestamp(ts).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        seq: row.get::<_, i64>("seq")? as u64,
+        text_bytes: row.get::<_, i64>("text_bytes")? as u64,
+    })
+}
+
+fn get_document(conn: &Connection, id: &str) -> Result<Option<(StoredDocument, Extraction)>, StoreError> {
+    let row = conn
+        .query_row("SELECT * FROM documents WHERE id = ?1", [id], |r| {
+            Ok((read_document(r, true)?, r.get::<_, Option<String>>("facts_published")?, r.get::<_, String>("diagnostics")?))
+        })
+        .optional()
+        .map_err(backend)?;
+    let Some((doc, facts_published, diagnostics)) = row else { return Ok(None) };
+    let facts = Extraction {
+        published: parse_date(facts_published)?,
+        persons: query_facts(conn, "SELECT * FROM persons WHERE doc_id = ?1 ORDER BY id", id, read_person)?,
+        organizations: query_facts(conn, "SELECT * FROM organizations WHERE doc_id = ?1 ORDER BY id", id, |r| {
+            Ok(Organization { name: r.get("name")?, country: r.get("country")?, evidence: json_col(r, "evidence")? })
+        })?,
+        countries: query_facts(conn, "SELECT * FROM countries WHERE doc_id = ?1 ORDER BY id", id, |r| {
+            Ok(Country { code: r.get("code")?, name: r.get("name")?, evidence: json_col(r, "evidence")? })
+        })?,
+        places: query_facts(conn, "SELECT * FROM places WHERE doc_id = ?1 ORDER BY id", id, |r| {
+            Ok(Place { name: r.get("name")?, country: r.get("country")?, evidence: json_col(r, "evidence")? })
+        })?,
+        events: query_facts(conn, "SELECT * FROM events WHERE doc_id = ?1 ORDER BY id", id, read_event)?,
+        quotes: query_facts(conn, "SELECT * FROM quotes WHERE doc_id = ?1 ORDER BY id", id, read_quote)?,
+        figures: query_facts(conn, "SELECT * FROM figures WHERE doc_id = ?1 ORDER BY id", id, read_figure)?,
+        topics: query_facts(conn, "SELECT * FROM topics WHERE doc_id = ?1 ORDER BY id", id, |r| {
+            Ok(Topic { name: r.get("name")?, score: r.get::<_, f64>("score")? as f32, evidence: json_col(r, "evidence")? })
+        })?,
+        diagnostics: from_json(&diagnostics)?,
+    };
+    Ok(Some((doc, facts)))
+}
+
+fn query_facts<T>(
+    conn: &Connection,
+    sql: &str,
+    id: &str,
+    read: impl Fn(&rusqlite::Row<'_>) -> Result<T, rusqlite::Error>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+    let rows = stmt.query_map([id], |r| read(r)).map_err(backend)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+}
+
+/// Reads a JSON column, reporting bad JSON as a conversion failure of that column.
+fn json_col<T: DeserializeOwned>(row: &rusqlite::Row<'_>, col: &str) -> Result<T, rusqlite::Error> {
+    let s: String = row.get(col)?;
+    serde_json::from_str(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn read_person(r: &rusqlite::Row<'_>) -> Result<Person, rusqlite::Error> {
+    Ok(Person {
+        name: r.get("name")?,
+        aliases: json_col(r, "aliases")?,
+        titles: json_col(r, "titles")?,
+        organization: r.get("organization")?,
+        country: r.get("country")?,
+        evidence: json_col(r, "evidence")?,
+    })
+}
+
+fn read_event(r: &rusqlite::Row<'_>) -> Result<Event, rusqlite::Error> {
+    let kind: String = r.get("kind")?;
+    let date: Option<String> = r.get("date")?;
+    Ok(Event {
+        kind: EventKind::parse(&kind).unwrap_or(EventKind::Other),
+        date: date.and_then(|d| d.parse().ok()),
+        place: r.get("place")?,
+        participants: json_col(r, "participants")?,
+        ordinal: r.get("ordinal")?,
+        countries: json_col(r, "countries")?,
+        evidence: json_col(r, "evidence")?,
+    })
+}
+
+fn read_quote(r: &rusqlite::Row<'_>) -> Result<Quote, rusqlite::Error> {
+    Ok(Quote { text: r.get("text")?, speaker: r.get("speaker")?, evidence: json_col(r, "evidence")? })
+}
+
+fn read_figure(r: &rusqlite::Row<'_>) -> Result<Figure, rusqlite::Error> {
+    Ok(Figure {
+        value: r.get("value")?,
+        unit: r.get("unit")?,
+        metric: r.get("metric")?,
+        period: r.get("period")?,
+        countries: json_col(r, "countries")?,
+        evidence: json_col(r, "evidence")?,
+    })
+}
+
+/// Reads `(id, doc_id, fact)` rows as page rows keyed by id.
+fn doc_fact_rows<T>(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: impl rusqlite::Params,
+    read: impl Fn(&rusqlite::Row<'_>) -> Result<T, rusqlite::Error>,
+) -> Result<Vec<(String, DocFact<T>)>, StoreError> {
+    let rows = stmt
+        .query_map(params, |r| {
+            let id: i64 = r.get("id")?;
+            Ok((id.to_string(), DocFact { document_id: r.get("doc_id")?, fact: read(r)? }))
+        })
+        .map_err(backend)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+}
+
+fn list_documents(conn: &Connection, f: &DocumentFilter, page: &PageRequest) -> Result<Page<StoredDocument>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT seq, id, url, source, title, published, language, '' AS text, text_bytes, ingested_at
+             FROM documents WHERE seq > ?1 AND (?2 IS NULL OR source = ?2) ORDER BY seq LIMIT ?3",
+        )
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map(params![int_key(page)?, f.source, limit(page)], |r| {
+            let d = read_document(r, false)?;
+            Ok((d.seq.to_string(), d))
+        })
+        .map_err(backend)?;
+    Ok(paginate(rows.collect::<Result<Vec<_>, _>>().map_err(backend)?, page.size))
+}
+
+fn list_persons(conn: &Connection, f: &PersonFilter, page: &PageRequest) -> Result<Page<PersonProfile>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT DISTINCT p.name_key FROM persons p
+             WHERE p.name_key > ?1
+               AND (?2 IS NULL OR p.country = ?2)
+               AND (?3 IS NULL OR instr(p.name_key, ?3) > 0)
+             ORDER BY p.name_key LIMIT ?4",
+        )
+        .map_err(backend)?;
+    let keys = stmt
+        .query_map(params![page.after.as_deref().unwrap_or(""), f.country, f.name_contains, limit(page)], |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(backend)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(backend)?;
+    let mut rows = Vec::with_capacity(keys.len());
+    for key in keys {
+        let profile = person_mentions(conn, &key).and_then(|m| profile_of(conn, &key, &m))?;
+        rows.push((key, profile));
+    }
+    Ok(paginate(rows, page.size))
+}
+
+/// Returns every stored mention of the person with this name key, in commit order.
+fn person_mentions(conn: &Connection, key: &str) -> Result<Vec<DocFact<Person>>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT p.* FROM persons p JOIN documents d ON d.id = p.doc_id
+             WHERE p.name_key = ?1 ORDER BY d.seq, p.id",
+        )
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map([key], |r| Ok(DocFact { document_id: r.get("doc_id")?, fact: read_person(r)? }))
+        .map_err(backend)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+}
+
+/// Merges the mentions of one person into a profile.
+fn profile_of(conn: &Connection, key: &str, mentions: &[DocFact<Person>]) -> Result<PersonProfile, StoreError> {
+    fn push_new(list: &mut Vec<String>, item: &str) {
+        if !list.iter().any(|x| x == item) {
+            list.push(item.to_owned());
+        }
+    }
+    let mut profile = PersonProfile::default();
+    let mut country_votes: Vec<(String, usize)> = Vec::new();
+    for m in mentions {
+        let p = &m.fact;
+        if profile.name.is_empty() {
+            profile.name = p.name.clone();
+        } else if p.name != profile.name {
+            push_new(&mut profile.aliases, &p.name);
+        }
+        p.aliases.iter().filter(|a| **a != profile.name).for_each(|a| push_new(&mut profile.aliases, a));
+        p.titles.iter().for_each(|t| push_new(&mut profile.titles, t));
+        p.organization.iter().for_each(|o| push_new(&mut profile.organizations, o));
+        push_new(&mut profile.document_ids, &m.document_id);
+        if let Some(c) = &p.country {
+            match country_votes.iter_mut().find(|(k, _)| k == c) {
+                Some((_, n)) => *n += 1,
+                None => country_votes.push((c.clone(), 1)),
+            }
+        }
+    }
+    // max_by_key keeps the last of equal maxima; iterate reversed so the earliest wins.
+    profile.country = country_votes.into_iter().rev().max_by_key(|(_, n)| *n).map(|(c, _)| c);
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM quotes WHERE speaker_key = ?1", [key], |r| r.get(0))
+        .map_err(backend)?;
+    profile.quote_count = count as u32;
+    Ok(profile)
+}
+
+fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, StoreError> {
+    let mut mentions = person_mentions(conn, key)?;
+    let mut key = key.to_owned();
+    if mentions.is_empty() {
+        // Not a full name: try it as an alias ("Vassilenko").
+        let resolved: Option<String> = conn
+            .query_row(
+                "SELECT p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id
+                 WHERE a.alias_key = ?1 ORDER BY p.id LIMIT 1",
+                [&key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(backend)?;
+        let Some(resolved) = resolved else { return Ok(None) };
+        mentions = person_mentions(conn, &resolved)?;
+        key = resolved;
+    }
+    let profile = profile_of(conn, &key, &mentions)?;
+    let mut stmt = conn.prepare_cached("SELECT * FROM quotes WHERE speaker_key = ?1 ORDER BY id").map_err(backend)?;
+    let quotes = doc_fact_rows(&mut stmt, [&key], read_quote)?.into_iter().map(|(_, q)| q).collect();
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT e.* FROM events e WHERE e.id IN (SELECT event_id FROM event_participants WHERE name_key = ?1)
+             ORDER BY e.id",
+        )
+        .map_err(backend)?;
+    let events = doc_fact_rows(&mut stmt, [&key], read_event)?.into_iter().map(|(_, e)| e).collect();
+    Ok(Some(PersonDetail { profile, mentions, quotes, events }))
+}
+
+fn list_events(conn: &Connection, f: &EventFilter, page: &PageRequest) -> Result<Page<DocFact<Event>>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT e.* FROM events e
+             WHERE e.id > ?1
+               AND (?2 IS NULL OR e.kind = ?2)
+               AND (?3 IS NULL OR e.place_key = ?3)
+               AND (?4 IS NULL OR e.date_end >= ?4)
+               AND (?5 IS NULL OR e.date_start <= ?5)
+               AND (?6 IS NULL OR e.id IN (SELECT event_id FROM event_participants WHERE name_key = ?6))
+               AND (?7 IS NULL OR e.id IN (SELECT event_id FROM event_countries WHERE code = ?7))
+             ORDER BY e.id LIMIT ?8",
+        )
+        .map_err(backend)?;
+    let since = f.since.as_ref().map(|d| date_bounds(d).0);
+    let until = f.until.as_ref().map(|d| date_bounds(d).1);
+    let rows = doc_fact_rows(
+        &mut stmt,
+        params![int_key(page)?, f.kind.map(EventKind::as_str), f.place, since, until, f.participant, f.country, limit(page)],
+        read_event,
+    )?;
+    Ok(paginate(rows, page.size))
+}
+
+/// Returns an FTS5 query matching all the words: each is quoted, so no word is
+/// read as FTS syntax.
+fn fts_query(words: &[String]) -> Option<String> {
+    (!words.is_empty()).then(|| {
+        words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
+    })
+}
+
+fn list_quotes(conn: &Connection, f: &QuoteFilter, page: &PageRequest) -> Result<Page<DocFact<Quote>>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT q.* FROM quotes q
+             WHERE q.id > ?1
+               AND (?2 IS NULL OR q.speaker_key = ?2)
+               AND (?3 IS NULL OR q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?3))
+             ORDER BY q.id LIMIT ?4",
+        )
+        .map_err(backend)?;
+    let rows = doc_fact_rows(&mut stmt, params![int_key(page)?, f.speaker, fts_query(&f.words), limit(page)], read_quote)?;
+    Ok(paginate(rows, page.size))
+}
+
+fn list_figures(conn: &Connection, f: &FigureFilter, page: &PageRequest) -> Result<Page<DocFact<Figure>>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT f.* FROM figures f
+             WHERE f.id > ?1
+               AND (?2 IS NULL OR f.metric = ?2)
+               AND (?3 IS NULL OR f.period = ?3)
+               AND (?4 IS NULL OR f.id IN (SELECT figure_id FROM figure_countries WHERE code = ?4))
+             ORDER BY f.id LIMIT ?5",
+        )
+        .map_err(backend)?;
+    let rows = doc_fact_rows(&mut stmt, params![int_key(page)?, f.metric, f.period, f.country, limit(page)], read_figure)?;
+    Ok(paginate(rows, page.size))
+}
+
+impl Store for SqliteStore {
+    fn insert_batch(&self, docs: Vec<NewDocument>) -> StoreFuture<'_, Vec<Result<InsertOutcome, StoreError>>> {
+        Box::pin(async move {
+            let stopped = || StoreError::Unavailable("the writer thread stopped".into());
+            let (reply, answer) = oneshot::channel();
+            self.writer.send(WriteJob { docs, reply }).await.map_err(|_| stopped())?;
+            answer.await.map_err(|_| stopped())
+        })
+    }
+
+    fn text_hash(&self, id: String) -> StoreFuture<'_, Option<String>> {
+        self.read(move |c| {
+            c.query_row("SELECT text_hash FROM documents WHERE id = ?1", [&id], |r| r.get(0))
+                .optional()
+                .map_err(backend)
+        })
+    }
+
+    fn get_document(&self, id: String) -> StoreFuture<'_, Option<(StoredDocument, Extraction)>> {
+        self.read(move |c| get_document(c, &id))
+    }
+
+    fn list_documents(&self, filter: DocumentFilter, page: PageRequest) -> StoreFuture<'_, Page<StoredDocument>> {
+        self.read(move |c| list_documents(c, &filter, &page))
+    }
+
+    fn list_persons(&self, filter: PersonFilter, page: PageRequest) -> StoreFuture<'_, Page<PersonProfile>> {
+        self.read(move |c| list_persons(c, &filter, &page))
+    }
+
+    fn get_person(&self, name_key: String) -> StoreFuture<'_, Option<PersonDetail>> {
+        self.read(move |c| get_person(c, &name_key))
+    }
+
+    fn list_events(&self, filter: EventFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Event>>> {
+        self.read(move |c| list_events(c, &filter, &page))
+    }
+
+    fn list_quotes(&self, filter: QuoteFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Quote>>> {
+        self.read(move |c| list_quotes(c, &filter, &page))
+    }
+
+    fn list_figures(&self, filter: FigureFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Figure>>> {
+        self.read(move |c| list_figures(c, &filter, &page))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path(), 2).unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn passes_the_store_suite() {
+        let (_dir, store) = open();
+        crate::store::suite::run_all(&store).await;
+    }
+
+    #[tokio::test]
+    async fn reopening_keeps_the_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = SqliteStore::open(dir.path(), 1).unwrap();
+            crate::store::suite::insert_sample(&store, "kept").await;
+        }
+        let store = SqliteStore::open(dir.path(), 1).unwrap();
+        assert!(store.get_document("kept".into()).await.unwrap().is_some());
+    }
+}

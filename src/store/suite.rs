@@ -1,0 +1,219 @@
+//! The store contract as executable checks: generic functions every [`Store`]
+//! implementation runs in its own tests (the SQLite store today, PostgreSQL
+//! later). Each check uses its own document ids, so they share one store.
+
+use crate::domain::{
+    Country, Document, Event, EventKind, Evidence, Extraction, Figure, Person, Quote, Span, Topic,
+};
+use crate::store::{
+    DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, PageRequest, PersonFilter, QuoteFilter,
+    Store, name_key,
+};
+
+/// Runs every check of the contract against `store`, which must start empty.
+pub async fn run_all<S: Store>(store: &S) {
+    insert_is_idempotent_and_detects_conflicts(store).await;
+    documents_round_trip_with_facts(store).await;
+    persons_merge_across_documents(store).await;
+    events_filter_by_every_field(store).await;
+    quotes_filter_by_speaker_and_words(store).await;
+    figures_filter_by_metric_country_and_period(store).await;
+    pages_cover_every_item_once(store).await;
+    concurrent_inserts_of_one_id_create_it_once(store).await;
+    batches_keep_their_order(store).await;
+}
+
+fn ev(rule: &str) -> Vec<Evidence> {
+    vec![Evidence { spans: vec![Span { start: 0, end: 4 }], sentence: 0, rule: rule.into() }]
+}
+
+fn person(name: &str, title: &str, country: &str) -> Person {
+    Person {
+        name: name.into(),
+        aliases: vec![name.split_whitespace().last().unwrap_or(name).into()],
+        titles: vec![title.into()],
+        organization: Some("Ministry of Foreign Affairs".into()),
+        country: Some(country.into()),
+        evidence: ev("person.test"),
+    }
+}
+
+fn document(id: &str, text: &str) -> Document {
+    Document {
+        id: id.into(),
+        url: Some(format!("https://example.org/{id}")),
+        source: Some("suite".into()),
+        title: Some("A title".into()),
+        published: Some("2025-03-19".parse().unwrap()),
+        language: Some("en".into()),
+        text: text.into(),
+    }
+}
+
+fn sample_facts() -> Extraction {
+    Extraction {
+        published: Some("2025-03-19".parse().unwrap()),
+        persons: vec![person("Roman Vassilenko", "Deputy Foreign Minister", "KZ"), person("Ana Tinca", "State Secretary", "RO")],
+        countries: vec![Country { code: "KZ".into(), name: "Kazakhstan".into(), evidence: ev("country.name") }],
+        events: vec![Event {
+            kind: EventKind::Consultations,
+            date: Some("2025-03-19".parse().unwrap()),
+            place: Some("Bucharest".into()),
+            participants: vec!["Roman Vassilenko".into(), "Ana Tinca".into()],
+            ordinal: Some(8),
+            countries: vec![],
+            evidence: ev("event.consultations"),
+        }],
+        quotes: vec![Quote {
+            text: "Today we discussed joint steps".into(),
+            speaker: Some("Roman Vassilenko".into()),
+            evidence: ev("quote.said"),
+        }],
+        figures: vec![Figure {
+            value: 2.92e9,
+            unit: "USD".into(),
+            metric: "trade_turnover".into(),
+            period: Some("2024".into()),
+            countries: vec!["KZ".into(), "RO".into()],
+            evidence: ev("figure.money"),
+        }],
+        topics: vec![Topic { name: "trade".into(), score: 1.5, evidence: ev("topic.cue") }],
+        diagnostics: vec!["unclosed quotation".into()],
+        ..Extraction::default()
+    }
+}
+
+/// Stores a sample document with facts under `id`.
+pub async fn insert_sample<S: Store>(store: &S, id: &str) -> InsertOutcome {
+    let text = format!("Text of {id}.");
+    store
+        .insert(NewDocument { document: document(id, &text), text_hash: format!("hash:{text}"), facts: sample_facts() })
+        .await
+        .unwrap()
+}
+
+async fn insert_is_idempotent_and_detects_conflicts<S: Store>(store: &S) {
+    assert!(matches!(insert_sample(store, "idem").await, InsertOutcome::Created { .. }));
+    assert_eq!(insert_sample(store, "idem").await, InsertOutcome::Duplicate);
+    let other = NewDocument { document: document("idem", "Other text."), text_hash: "other".into(), facts: Extraction::default() };
+    assert_eq!(store.insert(other).await.unwrap(), InsertOutcome::Conflict);
+    assert_eq!(store.text_hash("idem".into()).await.unwrap().as_deref(), Some("hash:Text of idem."));
+    assert_eq!(store.text_hash("absent".into()).await.unwrap(), None);
+}
+
+async fn documents_round_trip_with_facts<S: Store>(store: &S) {
+    insert_sample(store, "round").await;
+    let (stored, facts) = store.get_document("round".into()).await.unwrap().unwrap();
+    assert_eq!(stored.document, document("round", "Text of round."));
+    assert_eq!(stored.text_bytes, "Text of round.".len() as u64);
+    assert_eq!(facts, sample_facts());
+    assert!(store.get_document("missing".into()).await.unwrap().is_none());
+}
+
+async fn persons_merge_across_documents<S: Store>(store: &S) {
+    let mut facts = Extraction::default();
+    facts.persons.push(person("ROMAN VASSILENKO", "Deputy Minister", "KZ"));
+    let doc = NewDocument { document: document("persons-2", "Second."), text_hash: "p2".into(), facts };
+    store.insert(doc).await.unwrap();
+    let detail = store.get_person(name_key("roman vassilenko")).await.unwrap().unwrap();
+    let p = &detail.profile;
+    assert_eq!(p.name, "Roman Vassilenko");
+    assert!(p.titles.contains(&"Deputy Foreign Minister".to_string()) && p.titles.contains(&"Deputy Minister".to_string()));
+    assert_eq!(p.country.as_deref(), Some("KZ"));
+    assert!(p.document_ids.contains(&"persons-2".to_string()));
+    assert!(p.quote_count >= 1);
+    assert!(!detail.quotes.is_empty() && !detail.events.is_empty());
+    let by_alias = store.get_person("vassilenko".into()).await.unwrap().unwrap();
+    assert_eq!(by_alias.profile.name, "Roman Vassilenko");
+    let page = PageRequest { size: 100, after: None };
+    let ro = store.list_persons(PersonFilter { country: Some("RO".into()), ..Default::default() }, page.clone()).await.unwrap();
+    assert!(ro.items.iter().all(|p| p.country.as_deref() == Some("RO")) && !ro.items.is_empty());
+    let named = store.list_persons(PersonFilter { name_contains: Some("tinc".into()), ..Default::default() }, page).await.unwrap();
+    assert_eq!(named.items.len(), 1);
+    assert_eq!(named.items[0].name, "Ana Tinca");
+}
+
+async fn events_filter_by_every_field<S: Store>(store: &S) {
+    insert_sample(store, "events").await;
+    let page = PageRequest { size: 1000, after: None };
+    let count = |f: EventFilter| {
+        let page = page.clone();
+        async move { store.list_events(f, page).await.unwrap().items.len() }
+    };
+    let all = count(EventFilter::default()).await;
+    assert!(all >= 1);
+    let d = |s: &str| Some(s.parse().unwrap());
+    assert_eq!(count(EventFilter { participant: Some("roman vassilenko".into()), ..Default::default() }).await, all);
+    assert_eq!(count(EventFilter { participant: Some("vassilenko".into()), ..Default::default() }).await, all);
+    assert_eq!(count(EventFilter { country: Some("KZ".into()), ..Default::default() }).await, all);
+    assert_eq!(count(EventFilter { country: Some("FR".into()), ..Default::default() }).await, 0);
+    assert_eq!(count(EventFilter { kind: Some(EventKind::Consultations), ..Default::default() }).await, all);
+    assert_eq!(count(EventFilter { kind: Some(EventKind::Call), ..Default::default() }).await, 0);
+    assert_eq!(count(EventFilter { place: Some("bucharest".into()), ..Default::default() }).await, all);
+    assert_eq!(count(EventFilter { since: d("2025-03"), until: d("2025"), ..Default::default() }).await, all);
+    assert_eq!(count(EventFilter { since: d("2025-03-20"), ..Default::default() }).await, 0);
+    assert_eq!(count(EventFilter { until: d("2025-03-18"), ..Default::default() }).await, 0);
+}
+
+async fn quotes_filter_by_speaker_and_words<S: Store>(store: &S) {
+    insert_sample(store, "quotes").await;
+    let page = PageRequest { size: 1000, after: None };
+    let f = QuoteFilter { speaker: Some("roman vassilenko".into()), words: vec!["joint".into(), "steps".into()] };
+    assert!(!store.list_quotes(f, page.clone()).await.unwrap().items.is_empty());
+    let f = QuoteFilter { speaker: None, words: vec!["joint".into(), "absentword".into()] };
+    assert!(store.list_quotes(f, page.clone()).await.unwrap().items.is_empty());
+    let f = QuoteFilter { speaker: Some("ana tinca".into()), words: vec![] };
+    assert!(store.list_quotes(f, page).await.unwrap().items.is_empty());
+}
+
+async fn figures_filter_by_metric_country_and_period<S: Store>(store: &S) {
+    insert_sample(store, "figures").await;
+    let page = PageRequest { size: 1000, after: None };
+    let f = FigureFilter { metric: Some("trade_turnover".into()), country: Some("RO".into()), period: Some("2024".into()) };
+    let found = store.list_figures(f, page.clone()).await.unwrap().items;
+    assert!(!found.is_empty());
+    assert_eq!(found[0].fact.value, 2.92e9);
+    let f = FigureFilter { period: Some("2023".into()), ..Default::default() };
+    assert!(store.list_figures(f, page).await.unwrap().items.is_empty());
+}
+
+async fn pages_cover_every_item_once<S: Store>(store: &S) {
+    for i in 0..7 {
+        insert_sample(store, &format!("page-{i}")).await;
+    }
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list_documents(DocumentFilter::default(), PageRequest { size: 3, after }).await.unwrap();
+        assert!(page.items.len() <= 3);
+        seen.extend(page.items.into_iter().map(|d| d.document.id));
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no document twice");
+    assert!((0..7).all(|i| seen.contains(&format!("page-{i}"))));
+    let bad = store.list_documents(DocumentFilter::default(), PageRequest { size: 3, after: Some("x".into()) }).await;
+    assert!(bad.is_err());
+}
+
+async fn concurrent_inserts_of_one_id_create_it_once<S: Store>(store: &S) {
+    let results = futures_util::future::join_all((0..8).map(|_| insert_sample(store, "race"))).await;
+    let created = results.iter().filter(|r| matches!(r, InsertOutcome::Created { .. })).count();
+    assert_eq!(created, 1);
+    assert!(results.iter().all(|r| !matches!(r, InsertOutcome::Conflict)));
+}
+
+async fn batches_keep_their_order<S: Store>(store: &S) {
+    let new = |id: &str, text: &str| NewDocument { document: document(id, text), text_hash: text.into(), facts: Extraction::default() };
+    let batch = vec![new("batch-a", "one"), new("batch-b", "two"), new("batch-a", "one"), new("batch-a", "three")];
+    let results: Vec<InsertOutcome> = store.insert_batch(batch).await.unwrap().into_iter().map(Result::unwrap).collect();
+    assert!(matches!(results[0], InsertOutcome::Created { .. }));
+    assert!(matches!(results[1], InsertOutcome::Created { .. }));
+    assert_eq!(results[2..], [InsertOutcome::Duplicate, InsertOutcome::Conflict]);
+    assert!(store.insert_batch(Vec::new()).await.unwrap().is_empty());
+}

@@ -1,0 +1,26 @@
+//! End-to-end tests of the gRPC service: the real server on 127.0.0.1:0 with
+//! a temporary store, driven through the generated Rust clients.
+//!
+//! Modules:
+//! - `support`: starting a server, clients, reading release files.
+//! - `ingest`: the ingest stream (order, duplicates, conflicts, bad input,
+//!   concurrency, flow control) and the unary ingest's statuses.
+//! - `facts`: the seed and dev documents queried back (persons, events,
+//!   quotes, figures) and checked against what the releases say.
+//! - `query`: pagination, page tokens and argument checking.
+//! - `watch`: `WatchFacts` subscribers.
+//! - `platform`: health checking, reflection, the extract-only RPC.
+
+#[path = "service/support.rs"]
+mod support;
+
+#[path = "service/facts.rs"]
+mod facts;
+#[path = "service/ingest.rs"]
+mod ingest;
+#[path = "service/platform.rs"]
+mod platform;
+#[path = "service/query.rs"]
+mod query;
+#[path = "service/watch.rs"]
+mod watch;
