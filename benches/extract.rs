@@ -11,6 +11,9 @@
 //! `../shared/corpus/us-gov-releases.jsonl` or `BRIEFING_CORPUS`;
 //! `BRIEFING_BENCH_MAX_SIZE` (bytes) leaves out the larger synthetic sizes.
 
+// `criterion_group!` defines a public function it does not document.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
