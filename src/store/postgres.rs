@@ -299,11 +299,6 @@ async fn write_batch(
     Ok(results)
 }
 
-async fn exec(tx: &Tx<'_>, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StoreError> {
-    let stmt = tx.prepare_cached(sql).await.map_err(pg_err)?;
-    tx.execute(&stmt, params).await.map_err(pg_err)
-}
-
 async fn insert_one(tx: &Tx<'_>, new: &NewDocument, now: i64, instance: &str) -> Result<InsertOutcome, StoreError> {
     let NewDocument { document: d, text_hash, facts } = new;
     let stmt = tx.prepare_cached("SELECT text_hash FROM documents WHERE id = $1").await.map_err(pg_err)?;
@@ -340,124 +335,180 @@ async fn insert_one(tx: &Tx<'_>, new: &NewDocument, now: i64, instance: &str) ->
         .await
         .map_err(pg_err)?;
     let seq: i64 = row.try_get(0).map_err(corrupt)?;
-    insert_facts(tx, &d.id, facts).await?;
+    let mut pipeline = insert_facts(tx, &d.id, facts).await?;
     // Delivered to every listener when (and only if) the transaction commits.
-    exec(tx, "SELECT pg_notify($1, $2)", &[&CHANNEL, &format!("{instance}:{}", d.id)]).await?;
+    let announce: Vec<Param> = vec![Box::new(CHANNEL), Box::new(format!("{instance}:{}", d.id))];
+    pipeline.add(tx, "SELECT pg_notify($1, $2)", announce).await?;
+    pipeline.run(tx).await?;
     Ok(InsertOutcome::Created { seq: seq as u64 })
 }
 
-async fn insert_facts(tx: &Tx<'_>, doc_id: &str, x: &Extraction) -> Result<(), StoreError> {
-    for p in &x.persons {
-        let aliases: Vec<String> = p.aliases.iter().map(|a| name_key(a)).collect();
-        exec(
-            tx,
-            "WITH p AS (
+async fn insert_facts(tx: &Tx<'_>, doc_id: &str, x: &Extraction) -> Result<Pipeline, StoreError> {
+    let mut p = Pipeline::default();
+    let id = || -> Param { Box::new(doc_id.to_owned()) };
+    for person in &x.persons {
+        let aliases: Vec<String> = person.aliases.iter().map(|a| name_key(a)).collect();
+        let sql = "WITH p AS (
                  INSERT INTO persons (doc_id, name, name_key, aliases, titles, organization, country, evidence)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id)
-             INSERT INTO person_aliases (person_id, alias_key) SELECT p.id, k FROM p, unnest($9::text[]) AS k",
-            &[
-                &doc_id,
-                &p.name,
-                &name_key(&p.name),
-                &to_json(&p.aliases),
-                &to_json(&p.titles),
-                &p.organization,
-                &p.country.as_deref().map(str::to_uppercase),
-                &to_json(&p.evidence),
-                &aliases,
-            ],
-        )
+             INSERT INTO person_aliases (person_id, alias_key) SELECT p.id, k FROM p, unnest($9::text[]) AS k";
+        p.add(tx, sql, vec![
+            id(),
+            Box::new(person.name.clone()),
+            Box::new(name_key(&person.name)),
+            Box::new(to_json(&person.aliases)),
+            Box::new(to_json(&person.titles)),
+            Box::new(person.organization.clone()),
+            Box::new(person.country.as_deref().map(str::to_uppercase)),
+            Box::new(to_json(&person.evidence)),
+            Box::new(aliases),
+        ])
         .await?;
     }
     for o in &x.organizations {
         let sql = "INSERT INTO organizations (doc_id, name, country, evidence) VALUES ($1, $2, $3, $4)";
-        exec(tx, sql, &[&doc_id, &o.name, &o.country, &to_json(&o.evidence)]).await?;
+        p.add(tx, sql, vec![id(), Box::new(o.name.clone()), Box::new(o.country.clone()), Box::new(to_json(&o.evidence))]).await?;
     }
     for c in &x.countries {
         let sql = "INSERT INTO countries (doc_id, code, name, evidence) VALUES ($1, $2, $3, $4)";
-        exec(tx, sql, &[&doc_id, &c.code.to_uppercase(), &c.name, &to_json(&c.evidence)]).await?;
+        p.add(tx, sql, vec![id(), Box::new(c.code.to_uppercase()), Box::new(c.name.clone()), Box::new(to_json(&c.evidence))]).await?;
     }
-    for p in &x.places {
+    for place in &x.places {
         let sql = "INSERT INTO places (doc_id, name, country, evidence) VALUES ($1, $2, $3, $4)";
-        exec(tx, sql, &[&doc_id, &p.name, &p.country, &to_json(&p.evidence)]).await?;
+        let params: Vec<Param> =
+            vec![id(), Box::new(place.name.clone()), Box::new(place.country.clone()), Box::new(to_json(&place.evidence))];
+        p.add(tx, sql, params).await?;
     }
     for e in &x.events {
-        insert_event(tx, doc_id, e, &x.persons).await?;
+        insert_event(tx, &mut p, doc_id, e, &x.persons).await?;
     }
     for q in &x.quotes {
-        exec(
-            tx,
-            "INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence, words)
-             VALUES ($1, $2, $3, $4, $5, to_tsvector('simple', $2))",
-            &[&doc_id, &q.text, &q.speaker, &q.speaker.as_deref().map(name_key), &to_json(&q.evidence)],
-        )
+        let sql = "INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence, words)
+                   VALUES ($1, $2, $3, $4, $5, to_tsvector('simple', $2))";
+        p.add(tx, sql, vec![
+            id(),
+            Box::new(q.text.clone()),
+            Box::new(q.speaker.clone()),
+            Box::new(q.speaker.as_deref().map(name_key)),
+            Box::new(to_json(&q.evidence)),
+        ])
         .await?;
     }
     for f in &x.figures {
         let codes = unique_upper(f.countries.iter().map(String::as_str));
-        exec(
-            tx,
-            "WITH f AS (
+        let sql = "WITH f AS (
                  INSERT INTO figures (doc_id, value, unit, metric, period, countries, evidence)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id)
-             INSERT INTO figure_countries (figure_id, code) SELECT f.id, c FROM f, unnest($8::text[]) AS c",
-            &[&doc_id, &f.value, &f.unit, &f.metric, &f.period, &to_json(&f.countries), &to_json(&f.evidence), &codes],
-        )
+             INSERT INTO figure_countries (figure_id, code) SELECT f.id, c FROM f, unnest($8::text[]) AS c";
+        p.add(tx, sql, vec![
+            id(),
+            Box::new(f.value),
+            Box::new(f.unit.clone()),
+            Box::new(f.metric.clone()),
+            Box::new(f.period.clone()),
+            Box::new(to_json(&f.countries)),
+            Box::new(to_json(&f.evidence)),
+            Box::new(codes),
+        ])
         .await?;
     }
     for t in &x.topics {
         let sql = "INSERT INTO topics (doc_id, name, score, evidence) VALUES ($1, $2, $3, $4)";
-        exec(tx, sql, &[&doc_id, &t.name, &f64::from(t.score), &to_json(&t.evidence)]).await?;
+        let params: Vec<Param> = vec![id(), Box::new(t.name.clone()), Box::new(f64::from(t.score)), Box::new(to_json(&t.evidence))];
+        p.add(tx, sql, params).await?;
     }
-    Ok(())
+    Ok(p)
 }
 
-/// Stores an event with its filter rows, as the embedded store does: each
-/// participant's key (and the keys of the name and aliases of the person it
-/// names), and the states involved directly or through a participant.
-async fn insert_event(tx: &Tx<'_>, doc_id: &str, e: &Event, persons: &[Person]) -> Result<(), StoreError> {
+/// Queues an event with its filter rows, as the embedded store stores them:
+/// each participant's key (and the keys of the name and aliases of the
+/// person it names), and the states involved directly or through a participant.
+async fn insert_event(tx: &Tx<'_>, p: &mut Pipeline, doc_id: &str, e: &Event, persons: &[Person]) -> Result<(), StoreError> {
     let bounds = e.date.as_ref().map(date_bounds);
     let mut keys = Vec::new();
     let mut codes: Vec<&str> = e.countries.iter().map(String::as_str).collect();
     for participant in &e.participants {
         let key = name_key(participant);
         let person = persons.iter().find(|p| name_key(&p.name) == key || p.aliases.iter().any(|a| name_key(a) == key));
-        if let Some(p) = person {
-            keys.push(name_key(&p.name));
-            keys.extend(p.aliases.iter().map(|a| name_key(a)));
-            codes.extend(p.country.as_deref());
+        if let Some(person) = person {
+            keys.push(name_key(&person.name));
+            keys.extend(person.aliases.iter().map(|a| name_key(a)));
+            codes.extend(person.country.as_deref());
         }
         keys.push(key);
     }
     keys.sort();
     keys.dedup();
     let codes = unique_upper(codes.into_iter());
-    exec(
-        tx,
-        "WITH e AS (
+    let sql = "WITH e AS (
              INSERT INTO events (doc_id, kind, date, date_start, date_end, place, place_key, participants, ordinal,
                                  countries, evidence)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id),
          k AS (INSERT INTO event_participants (event_id, name_key) SELECT e.id, k FROM e, unnest($12::text[]) AS k)
-         INSERT INTO event_countries (event_id, code) SELECT e.id, c FROM e, unnest($13::text[]) AS c",
-        &[
-            &doc_id,
-            &e.kind.as_str(),
-            &e.date.map(|d| d.to_string()),
-            &bounds.as_ref().map(|b| b.0.as_str()),
-            &bounds.as_ref().map(|b| b.1.as_str()),
-            &e.place,
-            &e.place.as_deref().map(name_key),
-            &to_json(&e.participants),
-            &e.ordinal.map(i64::from),
-            &to_json(&e.countries),
-            &to_json(&e.evidence),
-            &keys,
-            &codes,
-        ],
-    )
-    .await?;
-    Ok(())
+         INSERT INTO event_countries (event_id, code) SELECT e.id, c FROM e, unnest($13::text[]) AS c";
+    p.add(tx, sql, vec![
+        Box::new(doc_id.to_owned()),
+        Box::new(e.kind.as_str()),
+        Box::new(e.date.map(|d| d.to_string())),
+        Box::new(bounds.as_ref().map(|b| b.0.clone())),
+        Box::new(bounds.as_ref().map(|b| b.1.clone())),
+        Box::new(e.place.clone()),
+        Box::new(e.place.as_deref().map(name_key)),
+        Box::new(to_json(&e.participants)),
+        Box::new(e.ordinal.map(i64::from)),
+        Box::new(to_json(&e.countries)),
+        Box::new(to_json(&e.evidence)),
+        Box::new(keys),
+        Box::new(codes),
+    ])
+    .await
+}
+
+/// An owned statement parameter.
+type Param = Box<dyn ToSql + Sync + Send>;
+
+/// Statements sent together without waiting for each answer (one round trip
+/// instead of one per fact). PostgreSQL runs them in the order sent, so fact
+/// ids follow the order of the facts.
+#[derive(Default)]
+struct Pipeline {
+    jobs: Vec<(tokio_postgres::Statement, Vec<Param>)>,
+}
+
+impl Pipeline {
+    /// Prepares (once per connection) and queues a statement.
+    async fn add(&mut self, tx: &Tx<'_>, sql: &str, params: Vec<Param>) -> Result<(), StoreError> {
+        let stmt = tx.prepare_cached(sql).await.map_err(pg_err)?;
+        self.jobs.push((stmt, params));
+        Ok(())
+    }
+
+    /// Sends every queued statement, then waits for all the answers.
+    async fn run(&self, tx: &Tx<'_>) -> Result<(), StoreError> {
+        let mut pending: Vec<_> = self
+            .jobs
+            .iter()
+            .map(|(stmt, params)| {
+                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
+                futures_util::future::maybe_done(Box::pin(async move { tx.execute(stmt, &refs).await }))
+            })
+            .collect();
+        // The first poll of each sends its statement: poll them once, in order.
+        std::future::poll_fn(|cx| {
+            for f in &mut pending {
+                let _ = std::pin::Pin::new(f).poll(cx);
+            }
+            std::task::Poll::Ready(())
+        })
+        .await;
+        for f in &mut pending {
+            (&mut *f).await;
+            if let Some(Err(e)) = std::pin::Pin::new(f).take_output() {
+                return Err(pg_err(e));
+            }
+        }
+        Ok(())
+    }
 }
 
 fn unique_upper<'a>(codes: impl Iterator<Item = &'a str>) -> Vec<String> {
