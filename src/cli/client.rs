@@ -25,6 +25,9 @@ pub enum CliError {
         /// The server's message.
         message: String,
     },
+    /// The command line asks for something that does not exist.
+    #[error("{0}")]
+    Usage(String),
     /// Input files could not be read.
     #[error(transparent)]
     Read(#[from] DocfileError),

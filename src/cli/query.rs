@@ -291,9 +291,10 @@ async fn watch(
 fn event_type(name: Option<&str>) -> Result<i32, CliError> {
     let Some(name) = name else { return Ok(pb::EventType::Unspecified.into()) };
     let wire = format!("EVENT_TYPE_{}", name.trim().to_ascii_uppercase());
-    pb::EventType::from_str_name(&wire).map(Into::into).ok_or_else(|| CliError::Rpc {
-        code: tonic::Code::InvalidArgument,
-        message: format!("unknown event type {name:?}; use consultations, meeting, visit, call, signing, multilateral or other"),
+    pb::EventType::from_str_name(&wire).map(Into::into).ok_or_else(|| {
+        CliError::Usage(format!(
+            "unknown event type {name:?}; use consultations, meeting, visit, call, signing, multilateral or other"
+        ))
     })
 }
 

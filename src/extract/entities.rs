@@ -110,7 +110,9 @@ fn places(cx: &Ctx<'_>) -> Vec<Place> {
 
 /// Returns true when `word` heads an organization name.
 pub fn is_org_head(word: &str) -> bool {
-    ORG_HEAD_WORDS.contains(&word)
+    // Every head word starts with an ASCII capital: most tokens are turned
+    // away on their first byte before the list is scanned.
+    word.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && ORG_HEAD_WORDS.contains(&word)
 }
 
 /// Heads that make an organization only with a qualifier before or after.

@@ -21,6 +21,8 @@ struct Frame {
     ordinal: Option<u32>,
     evidence: Evidence,
     sent: usize,
+    /// "the meeting", "these talks": a reference to an event already told.
+    anaphoric: bool,
 }
 
 /// Phrases before a trigger that make it the setting, not an event.
@@ -177,7 +179,7 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
         let reported = |m: &super::persons::Mention| {
             m.end <= trigger_at && (t.token_from(m.end)..k).any(|j| cx.cue_at(j).is_some_and(|h| h.what == Cue::Say))
         };
-        for m in persons.mentions.iter().filter(|m| m.start >= lo && m.end <= hi && !reported(m)) {
+        for m in persons.within(lo, hi).filter(|m| !reported(m)) {
             if !participants.contains(&m.person) {
                 participants.push(m.person);
             }
@@ -194,7 +196,11 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
         // "the first official visit" counts visits, not rounds.
         let ordinal = ordinal_before(cx, k).filter(|_| !matches!(kind, EventKind::Visit | EventKind::Call | EventKind::Signing));
         let trigger = t.tokens[k];
+        let determiner = if k > 0 { t.tok_str(k - 1).to_lowercase() } else { String::new() };
+        let after = t.tokens.get(k + 1).map(|_| t.tok_str(k + 1)).unwrap_or("");
+        let anaphoric = matches!(determiner.as_str(), "the" | "this" | "these" | "that") && !matches!(after, "with" | "of" | "between") && date_m.is_none() && ordinal.is_none();
         out.push(Frame {
+            anaphoric,
             kind,
             participants,
             date: date_m.map(|d| d.date),
@@ -254,6 +260,7 @@ fn headline_event(cx: &Ctx<'_>, title: &Ctx<'_>, persons: &Persons, frames: &mut
         ordinal: None,
         evidence: Evidence { spans: Vec::new(), sentence: 0, rule: "event.headline".into() },
         sent: 0,
+        anaphoric: false,
     });
 }
 
@@ -266,7 +273,7 @@ fn next_sentence_people(cx: &Ctx<'_>, persons: &Persons, s: usize) -> Vec<usize>
         return Vec::new();
     }
     let mut out = Vec::new();
-    for m in persons.mentions.iter().filter(|m| m.start >= next.range.start && m.end <= next.range.end) {
+    for m in persons.within(next.range.start, next.range.end) {
         if !out.contains(&m.person) {
             out.push(m.person);
         }
@@ -277,7 +284,7 @@ fn next_sentence_people(cx: &Ctx<'_>, persons: &Persons, s: usize) -> Vec<usize>
 /// The place of a frame: a city after "in", "to" or "at", else any city.
 fn place_in(cx: &Ctx<'_>, lo: usize, hi: usize) -> Option<String> {
     let t = &cx.text;
-    let hits: Vec<&Hit<Entry>> = cx.names.iter().filter(|h| h.start >= lo && h.end <= hi && matches!(h.what, Entry::Place(_))).collect();
+    let hits: Vec<&Hit<Entry>> = cx.names_within(lo, hi).filter(|h| matches!(h.what, Entry::Place(_))).collect();
     let after_prep = hits.iter().find(|h| {
         let k = t.token_from(h.start);
         k > 0 && matches!(t.tok_str(k - 1), "in" | "to" | "at" | "In")
@@ -347,6 +354,13 @@ fn merge(cx: &Ctx<'_>, frames: Vec<Frame>) -> Vec<Frame> {
         if let Some(prev) = out.iter_mut().find(|p| same_event(p, &f)) {
             absorb(prev, f);
             continue;
+        }
+        // "… joined the group for part of the meeting": the event told before.
+        if f.anaphoric {
+            if let Some(prev) = out.iter_mut().rev().find(|p| p.kind == f.kind && !p.participants.is_empty()) {
+                absorb(prev, f);
+                continue;
+            }
         }
         out.push(f);
     }

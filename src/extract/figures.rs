@@ -241,7 +241,7 @@ fn counted_after(cx: &Ctx<'_>, j: usize) -> Option<(String, Option<&'static str>
             return Some(("count".into(), Some("other"), k + 1));
         }
         for (stem, metric) in COUNTED {
-            if w.starts_with(stem) || (stem.contains(' ') && t.src[t.tokens[k].start..].to_lowercase().starts_with(stem)) {
+            if w.starts_with(stem) || (stem.contains(' ') && starts_with_folded(&t.src[t.tokens[k].start..], stem)) {
                 return Some(("count".into(), Some(metric), k + 1));
             }
         }
@@ -258,6 +258,14 @@ fn counted_after(cx: &Ctx<'_>, j: usize) -> Option<(String, Option<&'static str>
         k += 1;
     }
     None
+}
+
+/// Returns true when `text` lower-cased starts with the ASCII `stem`. Only
+/// as many characters as the stem has are folded (each folds to at least
+/// one), so the cost does not grow with the rest of the document.
+fn starts_with_folded(text: &str, stem: &str) -> bool {
+    let end = text.char_indices().nth(stem.len()).map_or(text.len(), |(i, _)| i);
+    text[..end].to_lowercase().starts_with(stem)
 }
 
 /// "the number of enterprises … has exceeded 2,900": the counted noun
@@ -461,7 +469,7 @@ fn countries_for(cx: &Ctx<'_>, k: usize) -> Vec<String> {
     let t = &cx.text;
     let range = t.sentences[t.tokens[k].sent].range.clone();
     let mut out: Vec<String> = Vec::new();
-    for h in cx.names.iter().filter(|h| h.start >= range.start && h.end <= range.end) {
+    for h in cx.names_within(range.start, range.end) {
         if let Entry::Country(c) | Entry::Demonym(c) = h.what {
             let code = &cx.lex.countries[c].code;
             if !out.contains(code) {

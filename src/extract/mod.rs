@@ -142,6 +142,14 @@ impl<'a> Ctx<'a> {
         self.tok_cue.get(i).copied().flatten().map(|h| &self.cues[h as usize])
     }
 
+    /// Returns the name hits lying wholly inside `start..end`. The hits are
+    /// in text order, not overlapping and never empty, so a binary search
+    /// finds the first one and the walk stops past `end`.
+    pub fn names_within(&self, start: usize, end: usize) -> impl Iterator<Item = &Hit<Entry>> {
+        let first = self.names.partition_point(|h| h.start < start);
+        self.names[first..].iter().take_while(move |h| h.start <= end).filter(move |h| h.end <= end)
+    }
+
     /// Returns evidence for a byte range.
     pub fn evidence(&self, start: usize, end: usize, rule: &str) -> Evidence {
         Evidence::new(Span::new(start, end), self.text.sentence_of(start), rule)

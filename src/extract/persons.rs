@@ -304,7 +304,9 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
                 end = k + 1;
             }
         }
-        let followed_by_title = t.tokens.get(end).is_some_and(|tok| tok.sent == t.tokens[start].sent && gap(cx, end) == " " && (is_title(cx, end).is_some() || SITE_HEADS.contains(&t.tok_str(end))))
+        // "for Western Hemisphere Affairs": the run is part of a title.
+        let domain_next = |k: usize| t.tokens[k].kind == TokKind::Cap && cx.lex.title_words.contains(&t.tok_str(k).to_lowercase()) && words.len() == 1;
+        let followed_by_title = t.tokens.get(end).is_some_and(|tok| tok.sent == t.tokens[start].sent && gap(cx, end) == " " && (is_title(cx, end).is_some() || SITE_HEADS.contains(&t.tok_str(end)) || domain_next(end)))
             || words.last().is_some_and(|w| SITE_HEADS.contains(&w.as_str()));
         let core_words = words.iter().filter(|w| !PARTICLES.contains(&w.to_lowercase().as_str())).count();
         if words.is_empty() || core_words > 6 || followed_by_title || (end > start && in_org(end - 1)) {
@@ -505,7 +507,7 @@ fn title_text(cx: &Ctx<'_>, start: usize, end: usize, limit: usize) -> String {
 
 /// Reads the country and organization clues inside a title chain.
 fn chain_clues(cx: &Ctx<'_>, (start, end): (usize, usize), orgs: &[OrgSpan], c: &mut Context) {
-    for h in cx.names.iter().filter(|h| h.start >= start && h.end <= end) {
+    for h in cx.names_within(start, end) {
         if let Some(k) = cx.country_of_hit(h) {
             if c.country.is_none_or(|(_, r)| r < 3) {
                 c.country = Some((k, 3));
@@ -633,6 +635,11 @@ impl Persons {
             .collect()
     }
 
+    /// Returns the mentions lying wholly inside `start..end`, in text order.
+    pub fn within(&self, start: usize, end: usize) -> impl DoubleEndedIterator<Item = &Mention> {
+        mentions_within(&self.mentions, start, end)
+    }
+
     /// Returns the person mentioned at byte `pos`, if a mention covers it.
     pub fn at(&self, pos: usize) -> Option<usize> {
         self.mentions.iter().find(|m| m.start <= pos && pos < m.end).map(|m| m.person)
@@ -648,11 +655,7 @@ fn fallback_country(cx: &Ctx<'_>, drafts: &[Draft], mentions: &[Mention], p: usi
     let t = &cx.text;
     let sent = t.sentence_of(m.start);
     let range = t.sentences[sent].range.clone();
-    let in_sentence: Vec<_> = cx
-        .names
-        .iter()
-        .filter(|h| h.start >= range.start && h.end <= range.end && matches!(h.what, Entry::Country(_) | Entry::Demonym(_)))
-        .collect();
+    let in_sentence: Vec<_> = cx.names_within(range.start, range.end).filter(|h| matches!(h.what, Entry::Country(_) | Entry::Demonym(_))).collect();
     let side = in_sentence.iter().rev().filter(|h| h.end <= m.start).find(|h| {
         let k = t.token_from(h.end);
         k < t.tokens.len() && matches!(t.tok_str(k), "side" | "delegation" | "party" | "team")
@@ -660,9 +663,8 @@ fn fallback_country(cx: &Ctx<'_>, drafts: &[Draft], mentions: &[Mention], p: usi
     if let Some(h) = side {
         return cx.country_of_hit(h);
     }
-    let partners: Vec<usize> = mentions
-        .iter()
-        .filter(|o| o.person != p && o.start >= range.start && o.end <= range.end)
+    let partners: Vec<usize> = mentions_within(mentions, range.start, range.end)
+        .filter(|o| o.person != p)
         .filter_map(|o| drafts[o.person].country.filter(|_| drafts[o.person].country_rank >= 3))
         .collect();
     if !partners.is_empty() {
@@ -683,6 +685,15 @@ fn fallback_country(cx: &Ctx<'_>, drafts: &[Draft], mentions: &[Mention], p: usi
     let before = in_sentence.iter().rev().find(|h| h.end <= m.start);
     let after = in_sentence.iter().find(|h| h.start >= m.end);
     before.or(after).and_then(|h| cx.country_of_hit(h)).or(cx.home_country)
+}
+
+/// Returns the mentions (in text order, as [`extract`] leaves them) lying
+/// wholly inside `start..end`: a binary search finds the first one that
+/// starts there, and none starting past `end` can end inside.
+fn mentions_within(mentions: &[Mention], start: usize, end: usize) -> impl DoubleEndedIterator<Item = &Mention> {
+    let first = mentions.partition_point(|m| m.start < start);
+    let last = first + mentions[first..].partition_point(|m| m.start <= end);
+    mentions[first..last].iter().filter(move |m| m.end <= end)
 }
 
 /// Folds a name word for comparison: lower case, no possessive, no dots.

@@ -84,7 +84,7 @@ fn lead_in_speaker(cx: &Ctx<'_>, persons: &Persons, raw: &Raw) -> Option<usize> 
     if !prev_text.ends_with(':') {
         return None;
     }
-    persons.mentions.iter().rev().find(|m| m.start >= prev.start && m.end <= prev.end).map(|m| m.person)
+    persons.within(prev.start, prev.end).next_back().map(|m| m.person)
 }
 
 fn clean(s: &str) -> String {
@@ -216,7 +216,7 @@ fn speaker_in(cx: &Ctx<'_>, persons: &Persons, start: usize, end: usize, anchor:
     if !has_say {
         return None;
     }
-    if let Some(m) = persons.mentions.iter().find(|m| m.start >= start && m.end <= end) {
+    if let Some(m) = persons.within(start, end).next() {
         return Some(m.person);
     }
     describe(cx, persons, first, last, anchor)
@@ -266,7 +266,8 @@ fn describe(cx: &Ctx<'_>, persons: &Persons, first: usize, last: usize, anchor: 
         return None;
     }
     let mut best = None;
-    for m in persons.mentions.iter().rev().filter(|m| m.start < anchor) {
+    let before = persons.mentions.partition_point(|m| m.start < anchor);
+    for m in persons.mentions[..before].iter().rev() {
         let p = &persons.people[m.person];
         if country.is_some_and(|c| p.country != Some(c)) {
             continue;
@@ -296,9 +297,8 @@ fn describe(cx: &Ctx<'_>, persons: &Persons, first: usize, last: usize, anchor: 
 fn paragraph_speaker(cx: &Ctx<'_>, persons: &Persons, raw: &Raw) -> Option<usize> {
     let para = cx.text.paragraphs[raw.para].clone();
     let mut named = persons
-        .mentions
-        .iter()
-        .filter(|m| m.start >= para.start && m.end <= para.end && (m.end <= raw.outer.0 || m.start >= raw.outer.1))
+        .within(para.start, para.end)
+        .filter(|m| m.end <= raw.outer.0 || m.start >= raw.outer.1)
         .map(|m| m.person);
     let first = named.next()?;
     named.all(|p| p == first).then_some(first)
@@ -356,7 +356,7 @@ fn turn_label(cx: &Ctx<'_>, persons: &Persons, para: std::ops::Range<usize>) -> 
         return Some((colon, None));
     }
     // "ISLAMABAD: Pakistan and …" is a dateline, not a speaker.
-    if cx.names.iter().any(|h| h.start >= para.start && h.end <= para.start + colon && matches!(h.what, Entry::Place(_) | Entry::Country(_))) {
+    if cx.names_within(para.start, para.start + colon).any(|h| matches!(h.what, Entry::Place(_) | Entry::Country(_))) {
         return None;
     }
     if let Some(p) = label.split_whitespace().rev().find_map(|w| persons.by_word(&fold(w))) {
@@ -367,6 +367,9 @@ fn turn_label(cx: &Ctx<'_>, persons: &Persons, para: std::ops::Range<usize>) -> 
     let words: Vec<&str> = label.split_whitespace().collect();
     let titled = words.len() >= 2 && words[..words.len() - 1].iter().all(|w| cx.lex.title_words.contains(&w.to_lowercase()) || matches!(*w, "MR." | "MR" | "MS." | "MS" | "MRS." | "MRS" | "DR." | "DR"));
     let last = words.last().map(|w| title_case(w))?;
+    if matches!(last.as_str(), "One" | "Two" | "Three" | "Four" | "Five" | "Six" | "Seven" | "Eight" | "Nine" | "Ten") {
+        return Some((colon, None));
+    }
     (titled && !cx.lex.title_words.contains(&last.to_lowercase())).then(|| (colon, Some(last)))
 }
 

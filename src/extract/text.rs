@@ -58,6 +58,10 @@ pub struct Text<'a> {
     pub header_date: Option<PartialDate>,
 }
 
+/// The most tokens a sentence holds; a longer run without an end mark is
+/// split. Far above any sentence of real releases (a few hundred tokens).
+const MAX_SENTENCE_TOKENS: usize = 512;
+
 /// Words after which a period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "Mr", "Mrs", "Ms", "Dr", "St", "No", "Nos", "Gen", "Amb", "Sen", "Rep", "Gov", "Lt", "Col",
@@ -136,6 +140,12 @@ impl<'a> Text<'a> {
                 sent_start_tok = j;
                 i = j;
                 continue;
+            }
+            // A run-on "sentence" is cut: no real one is this long, and the
+            // rules that read a whole sentence per hit stay linear.
+            if i + 1 - sent_start_tok >= MAX_SENTENCE_TOKENS {
+                self.push_sentence(para, sent_start_tok..i + 1);
+                sent_start_tok = i + 1;
             }
             i += 1;
         }

@@ -1,5 +1,5 @@
-//! What every gRPC tool expects: health checking, reflection, and the
-//! extract-only RPC that stores nothing.
+//! What every gRPC tool expects: health checking, reflection, the
+//! extract-only RPC that stores nothing, and a graceful shutdown.
 
 use briefing::pb;
 use briefing::pb::extract_service_client::ExtractServiceClient;
@@ -9,7 +9,7 @@ use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
 use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
 use tonic_reflection::pb::v1alpha::ServerReflectionRequest;
 
-use crate::support::{TestServer, seed};
+use crate::support::{TestServer, seed, text_input};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_reports_serving() {
@@ -56,4 +56,33 @@ async fn extract_reads_a_text_without_storing_it() {
     assert!(docs.documents.is_empty(), "extract stores nothing");
     let err = client.extract(pb::ExtractRequest { text: "\0".into(), ..Default::default() }).await.unwrap_err();
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_acknowledges_documents_in_flight_and_ends_open_streams() {
+    let server = TestServer::with_slow_store(std::time::Duration::from_millis(200)).await;
+    let mut ingest = server.ingest().await;
+    let mut query = server.query().await;
+    let mut watch = query.watch_facts(pb::WatchFactsRequest::default()).await.unwrap().into_inner();
+
+    // The request stream stays open: only the shutdown can end the call.
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let mut acks = ingest.ingest_documents(tokio_stream::wrappers::ReceiverStream::new(rx)).await.unwrap().into_inner();
+    tx.send(pb::IngestDocumentsRequest { document: Some(text_input("in-flight", "Sent just before shutdown."))}).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await; // read by the server, not yet stored
+
+    let stopping = tokio::spawn(server.shut_down());
+    let ack = acks.message().await.expect("the stream ends cleanly").expect("the in-flight document is acknowledged");
+    let result = ack.result.unwrap();
+    assert_eq!(result.document_id, "in-flight");
+    assert_eq!(result.status, i32::from(pb::IngestStatus::Created));
+    assert!(acks.message().await.expect("no error").is_none(), "the ingest stream ends after its last document");
+    loop {
+        match watch.message().await {
+            Ok(Some(_)) => continue, // the facts of the in-flight document
+            Ok(None) | Err(_) => break,
+        }
+    }
+    stopping.await.unwrap().expect("the server stops without error");
+    drop(tx);
 }

@@ -27,7 +27,8 @@ use tonic::transport::Channel;
 pub struct TestServer {
     pub addr: SocketAddr,
     _dir: tempfile::TempDir,
-    _stop: oneshot::Sender<()>,
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), briefing::service::ServeError>>,
 }
 
 impl TestServer {
@@ -59,10 +60,20 @@ impl TestServer {
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
         let options = ServeOptions { max_message_bytes: config.max_message_bytes, stream_concurrency: 4 };
-        tokio::spawn(serve(app, listener, options, async move {
+        let task = tokio::spawn(serve(app, listener, options, async move {
             let _ = stopped.await;
         }));
-        Self { addr, _dir: dir, _stop: stop }
+        Self { addr, _dir: dir, stop, task }
+    }
+
+    /// Signals shutdown as SIGTERM would and waits (at most 10 s) for the
+    /// server to finish.
+    pub async fn shut_down(self) -> Result<(), briefing::service::ServeError> {
+        let _ = self.stop.send(());
+        tokio::time::timeout(Duration::from_secs(10), self.task)
+            .await
+            .expect("the server stops within 10 s")
+            .expect("the server task does not panic")
     }
 
     pub async fn channel(&self) -> Channel {
