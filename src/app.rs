@@ -9,6 +9,7 @@ use crate::extract::Extractor;
 use crate::feed::Feed;
 use crate::ingest::{Ingestor, Limits};
 use crate::query::Query;
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
 
@@ -24,11 +25,19 @@ pub struct App {
 }
 
 impl App {
-    /// Opens the embedded store in the configured data folder and builds the
-    /// use cases over it.
-    pub fn open(config: &ServeConfig) -> Result<Self, StoreError> {
-        let store = SqliteStore::open(&config.data_dir, config.readers)?;
-        Ok(Self::with_store(Arc::new(store), Limits { max_text_bytes: config.max_text_bytes }))
+    /// Opens the configured store (the embedded one in the data folder, or
+    /// PostgreSQL) and builds the use cases over it.
+    pub async fn open(config: &ServeConfig) -> Result<Self, StoreError> {
+        let limits = Limits { max_text_bytes: config.max_text_bytes };
+        let Some(url) = config.database_url() else {
+            let store = SqliteStore::open(&config.data_dir, config.readers)?;
+            return Ok(Self::with_store(Arc::new(store), limits));
+        };
+        let store = Arc::new(PgStore::connect(url, config.readers + 2).await?);
+        let app = Self::with_store(Arc::clone(&store) as Arc<dyn Store>, limits);
+        // Watchers here also see the documents other servers store.
+        store.forward_notifications(app.feed.clone());
+        Ok(app)
     }
 
     /// Builds the use cases over any store.

@@ -22,6 +22,11 @@ pub struct ServeConfig {
     /// Address to listen on (use port 0 for any free port).
     #[arg(long, env = "BRIEFING_LISTEN", default_value = "127.0.0.1:50051")]
     pub listen: SocketAddr,
+    /// Where documents and facts are stored: `sqlite` (the embedded store in
+    /// `--data-dir`) or a PostgreSQL URL, `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`,
+    /// shared by every server pointed at it.
+    #[arg(long = "store", env = "BRIEFING_DATABASE_URL", default_value = "sqlite", hide_env_values = true)]
+    pub store: String,
     /// Folder of the embedded store; created if missing.
     #[arg(long, env = "BRIEFING_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
@@ -39,7 +44,8 @@ pub struct ServeConfig {
     /// acknowledgements is kept).
     #[arg(long, env = "BRIEFING_STREAM_CONCURRENCY", default_value_t = DEFAULT_STREAM_CONCURRENCY)]
     pub stream_concurrency: usize,
-    /// Number of read connections to the embedded store.
+    /// Number of read connections to the embedded store; with PostgreSQL,
+    /// the pool holds this many connections plus two.
     #[arg(long, env = "BRIEFING_READERS", default_value_t = DEFAULT_READERS)]
     pub readers: usize,
 }
@@ -65,10 +71,19 @@ impl ServeConfig {
                 self.max_message_bytes, self.max_text_bytes
             ));
         }
+        if self.database_url().is_none() && self.store != "sqlite" {
+            return bad("--store must be `sqlite` or a URL starting with postgres:// or postgresql://".into());
+        }
         if self.stream_concurrency == 0 || self.readers == 0 {
             return bad("--stream-concurrency and --readers must be at least 1".into());
         }
         Ok(self)
+    }
+
+    /// Returns the PostgreSQL URL when `--store` names one.
+    pub fn database_url(&self) -> Option<&str> {
+        let postgres = self.store.starts_with("postgres://") || self.store.starts_with("postgresql://");
+        postgres.then_some(self.store.as_str())
     }
 
     /// Returns a configuration for tests and embedding: defaults, the given
@@ -76,6 +91,7 @@ impl ServeConfig {
     pub fn for_data_dir(data_dir: PathBuf) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            store: "sqlite".into(),
             data_dir,
             ingest: None,
             max_text_bytes: DEFAULT_MAX_TEXT_BYTES,

@@ -9,6 +9,7 @@
 //!   blocking pool → store → [`feed`]) and [`query`] (filters, pages).
 //! - [`store`] is a trait with a written contract; [`store::sqlite`] is the
 //!   embedded default (WAL, group commit by one writer thread).
+//!   [`store::postgres`] lets several servers share one PostgreSQL database.
 //! - [`app`] wires them; [`config`] and [`telemetry`] are read once at start.
 //! - [`cli`] holds the command-line front ends: `extract` (offline), and the
 //!   gRPC clients `ingest` and `query`, which use the generated client in [`pb`].

@@ -22,7 +22,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Runs the gRPC server with the embedded store.
+    /// Runs the gRPC server (embedded store, or PostgreSQL with --store).
     Serve(ServeConfig),
     /// Streams release files to a running server. Exits with 1 if any is rejected.
     Ingest(ingest::IngestArgs),
@@ -70,7 +70,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_server(config: ServeConfig) -> anyhow::Result<()> {
-    let app = App::open(&config)?;
+    let app = App::open(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}; is another server using it? choose another --listen", config.listen))?;

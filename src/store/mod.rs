@@ -1,6 +1,7 @@
 //! The store: documents and their facts, durable and queryable, behind the
 //! [`Store`] trait so that another backend (PostgreSQL) can be added without
-//! touching the use cases or the service. [`sqlite`] is the embedded default.
+//! touching the use cases or the service. [`sqlite`] is the embedded default;
+//! [`postgres`] keeps the state of several servers in one PostgreSQL database.
 //!
 //! # Contract
 //!
@@ -23,6 +24,7 @@
 //!   after the last item, even if documents were added meanwhile.
 
 pub mod sqlite;
+pub mod postgres;
 #[cfg(test)]
 pub(crate) mod suite;
 
@@ -38,7 +40,7 @@ use crate::error::ErrorCode;
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
 /// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The store could not be opened or created.
     #[error("cannot open the store at {path}: {reason}")]
@@ -51,6 +53,10 @@ pub enum StoreError {
     /// The store is shutting down or its writer stopped.
     #[error("the store is not accepting work ({0}); restart the server")]
     Unavailable(String),
+    /// The database server cannot be reached for now (connection lost or
+    /// refused, server restarting); the store reconnects by itself.
+    #[error("the database is unavailable ({0}); retry shortly, the server reconnects by itself")]
+    Disconnected(String),
     /// The database failed a statement.
     #[error("store failure: {0}")]
     Backend(String),
@@ -66,7 +72,7 @@ impl StoreError {
     /// Returns the transport-neutral code of the error.
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Unavailable(_) | Self::Disconnected(_) => ErrorCode::Unavailable,
             Self::BadPageKey => ErrorCode::InvalidArgument,
             Self::Open { .. } | Self::Backend(_) | Self::Corrupt(_) => ErrorCode::Internal,
         }
