@@ -230,8 +230,7 @@ pub fn org_spans(cx: &Ctx<'_>) -> Vec<OrgSpan> {
         }
         let mut end = i + 1;
         // Right: "of the Republic of Kazakhstan", "for Strategic Affairs", "on Trade, Economic …".
-        loop {
-            let Some(next) = t.tokens.get(end) else { break };
+        while let Some(next) = t.tokens.get(end) {
             if next.sent != sent {
                 break;
             }

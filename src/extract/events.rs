@@ -191,7 +191,7 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
         if participants.is_empty() {
             participants.extend(described_person(cx, persons, lo, hi));
         }
-        let date_m = in_window().find(|d| d.start > here).or_else(|| in_window().filter(|d| d.start < here).last());
+        let date_m = in_window().find(|d| d.start > here).or_else(|| in_window().rev().find(|d| d.start < here));
         let place = place_in(cx, lo, hi);
         // "the first official visit" counts visits, not rounds.
         let ordinal = ordinal_before(cx, k).filter(|_| !matches!(kind, EventKind::Visit | EventKind::Call | EventKind::Signing));
@@ -226,10 +226,8 @@ fn headline_event(cx: &Ctx<'_>, title: &Ctx<'_>, persons: &Persons, frames: &mut
             continue;
         }
         if let Some(p) = persons.by_word(&super::persons::fold(t.tok_str(i))) {
-            if persons.people[p].words.len() > 1 || t.tok_str(i).len() > 3 {
-                if !participants.contains(&p) {
-                    participants.push(p);
-                }
+            if (persons.people[p].words.len() > 1 || t.tok_str(i).len() > 3) && !participants.contains(&p) {
+                participants.push(p);
             }
         }
     }

@@ -512,7 +512,7 @@ mod tests {
     #[test]
     fn symbols_codes_and_the_sentence_currency() {
         let f = figures("Exports reached $3.4 bn in 2023 (imports - 820 million), and aid totalled PLN 40 million.");
-        assert_eq!(f, vec!["exports 3400000000 USD 2023 -", "imports 820000000 USD 2023 -", "aid 40000000 PLN 2023 -"].iter().map(|s| s.replace(" -", " ")).collect::<Vec<_>>());
+        assert_eq!(f, ["exports 3400000000 USD 2023 -", "imports 820000000 USD 2023 -", "aid 40000000 PLN 2023 -"].iter().map(|s| s.replace(" -", " ")).collect::<Vec<_>>());
     }
 
     #[test]

@@ -253,8 +253,7 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
         let mut end = i;
         let mut words = Vec::new();
         let mut j = i;
-        loop {
-            let Some(tok) = t.tokens.get(j) else { break };
+        while let Some(tok) = t.tokens.get(j) {
             if j > start && (tok.sent != t.tokens[start].sent || gap(cx, j) != " ") {
                 break;
             }
@@ -545,7 +544,7 @@ impl Persons {
         if let Some(p) = self.people.iter().position(|p| p.words.last().is_some_and(|w| *w == word)) {
             return Some(p);
         }
-        let mut hits = self.people.iter().enumerate().filter(|(_, p)| p.words.iter().any(|w| *w == word));
+        let mut hits = self.people.iter().enumerate().filter(|(_, p)| p.words.contains(&word));
         match (hits.next(), hits.next()) {
             (Some((i, _)), None) => Some(i),
             _ => None,
@@ -677,7 +676,7 @@ fn fallback_country(cx: &Ctx<'_>, drafts: &[Draft], mentions: &[Mention], p: usi
                 }
             }
         }
-        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
         if let Some(&(c, _)) = counts.iter().find(|(c, _)| !partners.contains(c)) {
             return Some(c);
         }

@@ -130,7 +130,7 @@ fn find_quotations(cx: &Ctx<'_>) -> Vec<Raw> {
             }
             let start = i + c.len_utf8();
             let mut close = None;
-            while let Some((j, d)) = chars.next() {
+            for (j, d) in chars.by_ref() {
                 let closes = if single { matches!(d, '\'' | '’') && closes_single(p, j) } else { closer_for(c).contains(&d) };
                 if closes {
                     close = Some(j);
@@ -370,7 +370,7 @@ fn turn_label(cx: &Ctx<'_>, persons: &Persons, para: std::ops::Range<usize>) -> 
     if matches!(last.as_str(), "One" | "Two" | "Three" | "Four" | "Five" | "Six" | "Seven" | "Eight" | "Nine" | "Ten") {
         return Some((colon, None));
     }
-    (titled && !cx.lex.title_words.contains(&last.to_lowercase())).then(|| (colon, Some(last)))
+    (titled && !cx.lex.title_words.contains(&last.to_lowercase())).then_some((colon, Some(last)))
 }
 
 fn title_case(w: &str) -> String {
