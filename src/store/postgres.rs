@@ -961,12 +961,14 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_database_is_unavailable() {
         // Nothing listens on port 1.
-        let err = PgStore::connect("postgres://briefing@127.0.0.1:1/briefing", 2).await.err().expect("no database there");
+        let Err(err) = PgStore::connect("postgres://briefing@127.0.0.1:1/briefing", 2).await else {
+            panic!("no database listens there")
+        };
         assert!(err.to_string().contains("127.0.0.1:1"), "{err}");
         let config: tokio_postgres::Config = "postgres://briefing@127.0.0.1:1/briefing".parse().unwrap();
         let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager).runtime(Runtime::Tokio1).create_timeout(Some(CONNECT_TIMEOUT)).build().unwrap();
-        let err = pool.get().await.map_err(pool_err).err().expect("no connection");
+        let Err(err) = pool.get().await.map_err(pool_err) else { panic!("no database listens there") };
         assert_eq!(err.code(), crate::error::ErrorCode::Unavailable, "{err}");
     }
 
