@@ -7,6 +7,14 @@ use std::path::PathBuf;
 
 /// One mebibyte.
 const MIB: usize = 1024 * 1024;
+/// Default largest document text, in bytes.
+pub const DEFAULT_MAX_TEXT_BYTES: usize = 4 * MIB;
+/// Default largest gRPC message, in bytes, for the server and the CLI client.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * MIB;
+/// Default number of documents of one ingest stream in flight.
+const DEFAULT_STREAM_CONCURRENCY: usize = 4;
+/// Default number of read connections to the embedded store.
+const DEFAULT_READERS: usize = 4;
 
 /// Configuration of `briefing serve`.
 #[derive(Debug, Clone, clap::Args)]
@@ -26,19 +34,19 @@ pub struct ServeConfig {
     #[arg(long, env = "BRIEFING_INGEST")]
     pub ingest: Option<PathBuf>,
     /// Largest document text accepted, in bytes.
-    #[arg(long, env = "BRIEFING_MAX_TEXT_BYTES", default_value_t = 4 * MIB)]
+    #[arg(long, env = "BRIEFING_MAX_TEXT_BYTES", default_value_t = DEFAULT_MAX_TEXT_BYTES)]
     pub max_text_bytes: usize,
     /// Largest gRPC message sent or received, in bytes. Must leave room for
     /// the largest text plus its metadata.
-    #[arg(long, env = "BRIEFING_MAX_MESSAGE_BYTES", default_value_t = 16 * MIB)]
+    #[arg(long, env = "BRIEFING_MAX_MESSAGE_BYTES", default_value_t = DEFAULT_MAX_MESSAGE_BYTES)]
     pub max_message_bytes: usize,
     /// Documents of one ingest stream processed at the same time (order of
     /// acknowledgements is kept).
-    #[arg(long, env = "BRIEFING_STREAM_CONCURRENCY", default_value_t = 4)]
+    #[arg(long, env = "BRIEFING_STREAM_CONCURRENCY", default_value_t = DEFAULT_STREAM_CONCURRENCY)]
     pub stream_concurrency: usize,
     /// Number of read connections to the embedded store; with PostgreSQL,
     /// the pool holds this many connections plus two.
-    #[arg(long, env = "BRIEFING_READERS", default_value_t = 4)]
+    #[arg(long, env = "BRIEFING_READERS", default_value_t = DEFAULT_READERS)]
     pub readers: usize,
 }
 
@@ -86,10 +94,10 @@ impl ServeConfig {
             store: "sqlite".into(),
             data_dir,
             ingest: None,
-            max_text_bytes: 4 * MIB,
-            max_message_bytes: 16 * MIB,
-            stream_concurrency: 4,
-            readers: 4,
+            max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            stream_concurrency: DEFAULT_STREAM_CONCURRENCY,
+            readers: DEFAULT_READERS,
         }
     }
 }

@@ -65,6 +65,8 @@ pub struct FactCounts {
     pub figures: u32,
     /// Topics.
     pub topics: u32,
+    /// All kinds together.
+    pub total: u32,
 }
 
 impl FactCounts {
@@ -80,12 +82,8 @@ impl FactCounts {
             quotes: n(x.quotes.len()),
             figures: n(x.figures.len()),
             topics: n(x.topics.len()),
+            total: n(x.fact_count()),
         }
-    }
-
-    /// Returns the sum of all counts.
-    pub fn total(&self) -> u32 {
-        self.persons + self.organizations + self.countries + self.places + self.events + self.quotes + self.figures + self.topics
     }
 }
 
@@ -318,7 +316,7 @@ impl Ingestor {
                 match result? {
                     InsertOutcome::Created { seq } => {
                         let counts = FactCounts::of(&facts);
-                        debug!(doc_id = %id, seq, facts = counts.total(), "stored");
+                        debug!(doc_id = %id, seq, facts = counts.total, "stored");
                         self.feed.publish(StoredFacts { document_id: id.clone(), facts });
                         Ok(IngestOutcome::Created { id, counts })
                     }

@@ -6,7 +6,7 @@ use tonic::transport::{Channel, Endpoint};
 use crate::docfile::DocfileError;
 
 /// Largest message the client sends or accepts, matching the server default.
-pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+pub const MAX_MESSAGE_BYTES: usize = crate::config::DEFAULT_MAX_MESSAGE_BYTES;
 
 /// Why a client command failed.
 #[derive(Debug, thiserror::Error)]

@@ -65,11 +65,18 @@ fn print(out: &mut impl Write, format: Format, doc: &Document, x: &Extraction) -
 }
 
 fn print_summary(out: &mut impl Write, doc: &Document, x: &Extraction) -> io::Result<()> {
+    // The evidence names a sentence by index; segment the text the same way
+    // the core did to show it.
+    let text = crate::extract::text::Text::new(&doc.text);
     let sentence = |e: &[crate::domain::Evidence]| -> String {
-        e.first()
-            .and_then(|e| e.spans.first())
-            .map(|s| doc.text[s.range()].replace('\n', " "))
-            .unwrap_or_default()
+        let Some(ev) = e.iter().find(|e| !e.spans.is_empty()) else { return "(headline)".into() };
+        let s = ev.sentence as usize;
+        let line = if s < text.sentences.len() { text.sent_str(s) } else { "" };
+        let mut short: String = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if short.chars().count() > 140 {
+            short = short.chars().take(139).collect::<String>() + "…";
+        }
+        format!("[{}] {short}", ev.rule)
     };
     writeln!(out, "== {} ({})", doc.id, x.published.map(|d| d.to_string()).unwrap_or_else(|| "undated".into()))?;
     for p in &x.persons {

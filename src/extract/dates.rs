@@ -85,7 +85,8 @@ fn day_ok(n: u32) -> Option<u8> {
 fn at(cx: &Ctx<'_>, i: usize) -> Option<(PartialDate, usize)> {
     let t = &cx.text;
     let w = t.tok_str(i);
-    let lower = w.to_lowercase();
+    // Read on every token: most are lower-case ASCII already, and need no copy.
+    let lower: std::borrow::Cow<'_, str> = if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) { w.into() } else { w.to_lowercase().into() };
     let published = cx.published;
     let next = |k: usize| (k < t.tokens.len()).then(|| t.tok_str(k));
     // Numeric: "04.06.2025", "04/06/2025" (day first), "2025-06-04".
@@ -132,7 +133,7 @@ fn at(cx: &Ctx<'_>, i: usize) -> Option<(PartialDate, usize)> {
         return None;
     }
     let p = published?;
-    match lower.as_str() {
+    match &*lower {
         "today" | "tonight" => Some((p, i + 1)),
         "yesterday" => p.add_days(-1).map(|x| (x, i + 1)),
         "tomorrow" => p.add_days(1).map(|x| (x, i + 1)),

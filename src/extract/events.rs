@@ -269,7 +269,10 @@ fn headline_event(cx: &Ctx<'_>, title: &Ctx<'_>, persons: &Persons, frames: &mut
 fn next_sentence_people(cx: &Ctx<'_>, persons: &Persons, s: usize) -> Vec<usize> {
     let t = &cx.text;
     let Some(next) = t.sentences.get(s + 1) else { return Vec::new() };
-    if next.para != t.sentences[s].para || !triggers_in(cx, s + 1).is_empty() {
+    // The next sentence of the paragraph, or the first of the next one (news
+    // pages put every sentence in a paragraph of its own).
+    let last_of_para = t.sentences[s].para + 1 == next.para;
+    if !(next.para == t.sentences[s].para || last_of_para) || !triggers_in(cx, s + 1).is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();

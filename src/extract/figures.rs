@@ -288,7 +288,10 @@ fn counts_parties(cx: &Ctx<'_>, j: usize) -> bool {
 /// largest trading partner", "the largest investor", "ranks fourth".
 fn word_rank(cx: &Ctx<'_>, k: usize) -> Option<(f64, usize)> {
     let t = &cx.text;
-    let w = t.tok_str(k).to_lowercase();
+    // Read on every token: compared without allocating. Only the Kelvin
+    // sign folds to an ASCII letter ("k"), and neither word has one, so
+    // this equals comparing the lower-cased word.
+    let w = t.tok_str(k);
     let superlative = |x: usize| t.tokens.get(x).is_some_and(|_| matches!(t.tok_str(x).to_lowercase().as_str(), "largest" | "biggest" | "leading" | "top" | "main" | "major"));
     let partner_near = |from: usize| (from..(from + 4).min(t.tokens.len())).any(|x| matches!(t.tok_str(x).to_lowercase().as_str(), "partner" | "partners" | "investor" | "investors" | "exporter" | "importer" | "supplier"));
     if let Some(Cue::Ordinal(n)) = cx.cue_at(k).map(|h| h.what) {
@@ -300,7 +303,7 @@ fn word_rank(cx: &Ctx<'_>, k: usize) -> Option<(f64, usize)> {
         }
         return None;
     }
-    if matches!(w.as_str(), "largest" | "biggest") && k > 0 && !cx.cue_at(k - 1).is_some_and(|h| matches!(h.what, Cue::Ordinal(_))) && partner_near(k + 1) {
+    if (w.eq_ignore_ascii_case("largest") || w.eq_ignore_ascii_case("biggest")) && k > 0 && !cx.cue_at(k - 1).is_some_and(|h| matches!(h.what, Cue::Ordinal(_))) && partner_near(k + 1) {
         let prev = t.tok_str(k - 1).to_lowercase();
         if prev == "the" || prev == "our" || prev.ends_with("’s") || prev.ends_with("'s") || prev == "its" {
             return Some((1.0, k + 1));
@@ -321,7 +324,8 @@ fn rank_at(cx: &Ctx<'_>, k: usize) -> Option<(Figure, usize)> {
     } else if let Some(rest) = w.strip_prefix("No.") {
         (rest.parse::<f64>().ok()?, k + 1)
     } else {
-        let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
+        // ASCII digits are one byte each: a slice, not a new string per token.
+        let digits = &w[..w.bytes().take_while(u8::is_ascii_digit).count()];
         let suffix = &w[digits.len()..];
         if digits.is_empty() || !matches!(suffix, "st" | "nd" | "rd" | "th") {
             return None;

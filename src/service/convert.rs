@@ -157,8 +157,8 @@ fn rejection_code(kind: RejectionKind) -> pb::RejectionCode {
 }
 
 fn fact_counts(c: &FactCounts) -> pb::FactCounts {
-    let FactCounts { persons, organizations, countries, places, events, quotes, figures, topics } = *c;
-    pb::FactCounts { persons, organizations, countries, places, events, quotes, figures, topics, total: c.total() }
+    let FactCounts { persons, organizations, countries, places, events, quotes, figures, topics, total } = *c;
+    pb::FactCounts { persons, organizations, countries, places, events, quotes, figures, topics, total }
 }
 
 /// Returns a stored document (with its text if the store returned it).

@@ -219,7 +219,7 @@ fn serialize_kind<S: serde::Serializer>(kind: &Option<EventKind>, s: S) -> Resul
 /// Filters for quotes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct QuoteFilter {
-    /// [`name_key`] of the speaker.
+    /// [`name_key`] of the speaker's name or of an alias of it.
     pub speaker: Option<String>,
     /// Words that must all occur in the quote (already split, lower-case).
     pub words: Vec<String>,

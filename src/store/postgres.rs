@@ -812,7 +812,9 @@ async fn list_quotes(c: &ClientWrapper, f: &QuoteFilter, page: &PageRequest) -> 
         c,
         "SELECT q.* FROM quotes q
          WHERE q.id > $1
-           AND ($2::text IS NULL OR q.speaker_key = $2)
+           AND ($2::text IS NULL OR q.speaker_key = $2 OR q.speaker_key IN (
+                    SELECT p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id
+                    WHERE a.alias_key = $2))
            AND ($3::text IS NULL OR q.words @@ plainto_tsquery('simple', $3))
          ORDER BY q.id LIMIT $4",
         &[&int_key(page)?, &f.speaker, &words, &limit(page)],

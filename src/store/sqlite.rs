@@ -789,7 +789,9 @@ fn list_quotes(conn: &Connection, f: &QuoteFilter, page: &PageRequest) -> Result
         .prepare_cached(
             "SELECT q.* FROM quotes q
              WHERE q.id > ?1
-               AND (?2 IS NULL OR q.speaker_key = ?2)
+               AND (?2 IS NULL OR q.speaker_key = ?2 OR q.speaker_key IN (
+                        SELECT p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id
+                        WHERE a.alias_key = ?2))
                AND (?3 IS NULL OR q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?3))
              ORDER BY q.id LIMIT ?4",
         )

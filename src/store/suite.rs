@@ -160,6 +160,8 @@ async fn quotes_filter_by_speaker_and_words<S: Store>(store: &S) {
     let page = PageRequest { size: 1000, after: None };
     let f = QuoteFilter { speaker: Some("roman vassilenko".into()), words: vec!["joint".into(), "steps".into()] };
     assert!(!store.list_quotes(f, page.clone()).await.unwrap().items.is_empty());
+    let f = QuoteFilter { speaker: Some("vassilenko".into()), words: vec![] };
+    assert!(!store.list_quotes(f, page.clone()).await.unwrap().items.is_empty(), "a speaker's alias finds the quotes");
     let f = QuoteFilter { speaker: None, words: vec!["joint".into(), "absentword".into()] };
     assert!(store.list_quotes(f, page.clone()).await.unwrap().items.is_empty());
     let f = QuoteFilter { speaker: Some("ana tinca".into()), words: vec![] };

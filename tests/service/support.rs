@@ -34,7 +34,7 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with default limits.
     pub async fn start() -> Self {
-        Self::with_limits(4 * 1024 * 1024).await
+        Self::with_limits(briefing::config::DEFAULT_MAX_TEXT_BYTES).await
     }
 
     /// Starts a server accepting texts up to `max_text_bytes`.
@@ -44,13 +44,13 @@ impl TestServer {
 
     /// Starts a server whose store takes `delay` for every insert.
     pub async fn with_slow_store(delay: Duration) -> Self {
-        Self::build(4 * 1024 * 1024, Some(delay)).await
+        Self::build(briefing::config::DEFAULT_MAX_TEXT_BYTES, Some(delay)).await
     }
 
     async fn build(max_text_bytes: usize, delay: Option<Duration>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = ServeConfig::for_data_dir(dir.path().to_owned());
-        let sqlite = SqliteStore::open(&config.data_dir, 2).expect("store opens");
+        let sqlite = SqliteStore::open(&config.data_dir, config.readers).expect("store opens");
         let store: Arc<dyn Store> = match delay {
             Some(delay) => Arc::new(SlowStore { inner: sqlite, delay }),
             None => Arc::new(sqlite),
@@ -59,7 +59,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        let options = ServeOptions { max_message_bytes: config.max_message_bytes, stream_concurrency: 4 };
+        let options = ServeOptions { max_message_bytes: config.max_message_bytes, stream_concurrency: config.stream_concurrency };
         let task = tokio::spawn(serve(app, listener, options, async move {
             let _ = stopped.await;
         }));
@@ -82,7 +82,7 @@ impl TestServer {
     }
 
     pub async fn ingest(&self) -> IngestServiceClient<Channel> {
-        IngestServiceClient::new(self.channel().await).max_encoding_message_size(16 << 20)
+        IngestServiceClient::new(self.channel().await).max_encoding_message_size(briefing::config::DEFAULT_MAX_MESSAGE_BYTES)
     }
 
     pub async fn query(&self) -> QueryServiceClient<Channel> {
