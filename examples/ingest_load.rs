@@ -8,7 +8,7 @@
 //!     http://127.0.0.1:50051 http://127.0.0.1:50052
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -69,7 +69,7 @@ async fn connect(url: &str) -> anyhow::Result<Channel> {
 }
 
 /// Returns the first `count` releases of a JSONL file under fresh ids.
-fn load(path: &PathBuf, count: usize) -> anyhow::Result<Vec<pb::DocumentInput>> {
+fn load(path: &Path, count: usize) -> anyhow::Result<Vec<pb::DocumentInput>> {
     let run = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
     let docs = briefing::docfile::read_path(path)?;
     if docs.len() < count {

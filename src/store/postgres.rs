@@ -812,7 +812,9 @@ async fn list_quotes(c: &ClientWrapper, f: &QuoteFilter, page: &PageRequest) -> 
         c,
         "SELECT q.* FROM quotes q
          WHERE q.id > $1
-           AND ($2::text IS NULL OR q.speaker_key = $2)
+           AND ($2::text IS NULL OR q.speaker_key = $2 OR q.speaker_key IN (
+                    SELECT p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id
+                    WHERE a.alias_key = $2))
            AND ($3::text IS NULL OR q.words @@ plainto_tsquery('simple', $3))
          ORDER BY q.id LIMIT $4",
         &[&int_key(page)?, &f.speaker, &words, &limit(page)],
@@ -961,12 +963,14 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_database_is_unavailable() {
         // Nothing listens on port 1.
-        let err = PgStore::connect("postgres://briefing@127.0.0.1:1/briefing", 2).await.err().expect("no database there");
+        let Err(err) = PgStore::connect("postgres://briefing@127.0.0.1:1/briefing", 2).await else {
+            panic!("no database listens there")
+        };
         assert!(err.to_string().contains("127.0.0.1:1"), "{err}");
         let config: tokio_postgres::Config = "postgres://briefing@127.0.0.1:1/briefing".parse().unwrap();
         let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager).runtime(Runtime::Tokio1).create_timeout(Some(CONNECT_TIMEOUT)).build().unwrap();
-        let err = pool.get().await.map_err(pool_err).err().expect("no connection");
+        let Err(err) = pool.get().await.map_err(pool_err) else { panic!("no database listens there") };
         assert_eq!(err.code(), crate::error::ErrorCode::Unavailable, "{err}");
     }
 
