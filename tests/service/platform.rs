@@ -77,12 +77,8 @@ async fn shutdown_acknowledges_documents_in_flight_and_ends_open_streams() {
     assert_eq!(result.document_id, "in-flight");
     assert_eq!(result.status, i32::from(pb::IngestStatus::Created));
     assert!(acks.message().await.expect("no error").is_none(), "the ingest stream ends after its last document");
-    loop {
-        match watch.message().await {
-            Ok(Some(_)) => continue, // the facts of the in-flight document
-            Ok(None) | Err(_) => break,
-        }
-    }
+    // Drain the facts of the in-flight document until the watch ends.
+    while let Ok(Some(_)) = watch.message().await {}
     stopping.await.unwrap().expect("the server stops without error");
     drop(tx);
 }
