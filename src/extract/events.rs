@@ -219,7 +219,7 @@ fn frames_in(cx: &Ctx<'_>, persons: &Persons, dates: &[DateMention], s: usize) -
 /// same people, and it is added when the text reports it only in passing.
 fn headline_event(cx: &Ctx<'_>, title: &Ctx<'_>, persons: &Persons, frames: &mut Vec<Frame>) {
     let t = &title.text;
-    let Some(&(k, kind)) = (0..t.sentences.len()).flat_map(|s| triggers_in(title, s)).collect::<Vec<_>>().first() else { return };
+    let Some(&(_, kind)) = (0..t.sentences.len()).flat_map(|s| triggers_in(title, s)).collect::<Vec<_>>().first() else { return };
     let mut participants: Vec<usize> = Vec::new();
     for i in 0..t.tokens.len() {
         if t.tokens[i].kind != TokKind::Cap || title.name_at(i).is_some() {
@@ -248,7 +248,6 @@ fn headline_event(cx: &Ctx<'_>, title: &Ctx<'_>, persons: &Persons, frames: &mut
         }
         return;
     }
-    let _ = k;
     frames.insert(0, Frame {
         kind,
         participants,

@@ -5,8 +5,6 @@
 //! document (surname mentions, the fullest form wins), and each person gets
 //! the titles, organization and country the text gives.
 
-use std::collections::HashMap;
-
 use super::Ctx;
 use super::entities::{OrgSpan, org_spans};
 use super::lexicon::{Cue, Entry};
@@ -111,7 +109,7 @@ pub fn extract(cx: &mut Ctx<'_>) -> Persons {
     let mut single: Vec<(Run, Context)> = Vec::new();
     for run in runs {
         let context = context_of(cx, &run, &orgs);
-        if !context.is_person(cx, &run) {
+        if !context.is_person(&run) {
             if run.words.len() == 1 {
                 single.push((run, context));
             }
@@ -128,7 +126,7 @@ pub fn extract(cx: &mut Ctx<'_>) -> Persons {
         let word = run.words[0].to_lowercase();
         if let Some(p) = persons.by_word(&word) {
             persons.attach(cx, p, &run, &context);
-        } else if context.is_person(cx, &run) {
+        } else if context.is_person(&run) {
             persons.add(cx, &run, &context);
         }
     }
@@ -197,8 +195,7 @@ pub struct Context {
 }
 
 impl Context {
-    fn is_person(&self, cx: &Ctx<'_>, run: &Run) -> bool {
-        let _ = cx;
+    fn is_person(&self, run: &Run) -> bool {
         self.titled || (run.words.len() >= 2 && (self.say_after || self.meet_before))
     }
 }
@@ -483,7 +480,7 @@ fn sentence_clause_end(cx: &Ctx<'_>, k: usize) -> usize {
 fn title_text(cx: &Ctx<'_>, start: usize, end: usize, limit: usize) -> String {
     let t = &cx.text;
     let mut out_end = end;
-    let mut k = t.token_from(end);
+    let k = t.token_from(end);
     if k < t.tokens.len() && t.tokens[k].start < limit && matches!(t.tok_str(k), "for" | "on") {
         let mut j = k + 1;
         while j < t.tokens.len() && t.tokens[j].start < limit {
@@ -498,9 +495,7 @@ fn title_text(cx: &Ctx<'_>, start: usize, end: usize, limit: usize) -> String {
                 break;
             }
         }
-        k = j;
     }
-    let _ = k;
     t.src[start..out_end].trim().to_owned()
 }
 
@@ -555,10 +550,9 @@ impl Persons {
         let words: Vec<String> = run.words.iter().map(|w| fold(w)).collect();
         // The same person again, or a fuller form of a known surname.
         let existing = self.people.iter().position(|p| p.words == words).or_else(|| {
-            let last = words.last()?;
+            words.last()?;
             let surname = |w: &Vec<String>| w.iter().rev().find(|x| !matches!(x.as_str(), "jr" | "sr" | "ii" | "iii")).cloned();
             let mine = surname(&words);
-            let _ = last;
             self.people.iter().position(|p| surname(&p.words) == mine)
         });
         let p = match existing {
@@ -639,10 +633,6 @@ impl Persons {
         mentions_within(&self.mentions, start, end)
     }
 
-    /// Returns the person mentioned at byte `pos`, if a mention covers it.
-    pub fn at(&self, pos: usize) -> Option<usize> {
-        self.mentions.iter().find(|m| m.start <= pos && pos < m.end).map(|m| m.person)
-    }
 }
 
 /// A person without a country clue: the side they represent ("the Kazakh
@@ -698,37 +688,6 @@ fn mentions_within(mentions: &[Mention], start: usize, end: usize) -> impl Doubl
 /// Folds a name word for comparison: lower case, no possessive, no dots.
 pub fn fold(w: &str) -> String {
     strip_possessive(w).trim_end_matches('.').to_lowercase()
-}
-
-/// Returns the persons' indexes by every folded name word (for lookups of
-/// labels such as "SECRETARY BLINKEN").
-pub fn word_index(persons: &Persons) -> HashMap<String, usize> {
-    let mut map = HashMap::new();
-    for (i, p) in persons.people.iter().enumerate() {
-        for w in &p.words {
-            map.entry(w.clone()).or_insert(i);
-        }
-    }
-    map
-}
-
-#[cfg(test)]
-mod debug_tests {
-    use super::*;
-    use crate::extract::{LEXICON, text::Text};
-
-    #[test]
-    #[ignore]
-    fn debug_runs() {
-        let src = std::fs::read_to_string(std::env::var("DOC").unwrap()).unwrap();
-        let mut cx = Ctx::new(&LEXICON, Text::new(&src), None);
-        let _ = crate::extract::entities::extract(&mut cx);
-        let orgs = org_spans(&cx);
-        for run in name_runs(&cx, &orgs) {
-            let c = context_of(&cx, &run, &orgs);
-            eprintln!("{:?} titled={} say={} meet={} country={:?} titles={:?}", run.words, c.titled, c.say_after, c.meet_before, c.country.map(|(k, r)| (cx.lex.countries[k].code.clone(), r)), c.titles);
-        }
-    }
 }
 
 #[cfg(test)]
