@@ -93,7 +93,7 @@ async fn run_server(config: ServeConfig) -> anyhow::Result<()> {
             }
         });
     }
-    let options = ServeOptions { max_message_bytes: config.max_message_bytes, stream_concurrency: config.stream_concurrency };
+    let options = ServeOptions { max_message_bytes: config.max_message_bytes, stream_concurrency: config.stream_concurrency, ..ServeOptions::default() };
     serve(app, listener, options, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

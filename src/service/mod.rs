@@ -23,14 +23,25 @@ use crate::pb::extract_service_server::ExtractServiceServer;
 use crate::pb::ingest_service_server::IngestServiceServer;
 use crate::pb::query_service_server::QueryServiceServer;
 
-/// How the server treats connections and messages.
-#[derive(Debug, Clone, Copy)]
+/// How the server treats connections and messages. Build it with struct
+/// update syntax over [`ServeOptions::default`] so new settings keep their
+/// defaults.
+#[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// Largest gRPC message received or sent, in bytes (both directions; the
     /// tonic default of 4 MiB would refuse a maximal document).
     pub max_message_bytes: usize,
     /// Documents of one ingest stream processed at once.
     pub stream_concurrency: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: crate::config::DEFAULT_MAX_MESSAGE_BYTES,
+            stream_concurrency: crate::config::DEFAULT_STREAM_CONCURRENCY,
+        }
+    }
 }
 
 /// Why the server stopped with an error.

@@ -59,7 +59,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        let options = ServeOptions { max_message_bytes: config.max_message_bytes, stream_concurrency: config.stream_concurrency };
+        let options = ServeOptions { max_message_bytes: config.max_message_bytes, stream_concurrency: config.stream_concurrency, ..ServeOptions::default() };
         let task = tokio::spawn(serve(app, listener, options, async move {
             let _ = stopped.await;
         }));
