@@ -270,6 +270,17 @@ pub trait Store: Send + Sync {
     fn list_quotes(&self, filter: QuoteFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Quote>>>;
     /// Lists figures in commit order.
     fn list_figures(&self, filter: FigureFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Figure>>>;
+    /// Returns how much the store holds, for monitoring.
+    fn stats(&self) -> StoreFuture<'_, StoreStats>;
+}
+
+/// How much a store holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Documents stored.
+    pub documents: u64,
+    /// Bytes the store occupies (database files or database size).
+    pub bytes: u64,
 }
 
 /// Returns the key names are compared by: white space folded to single spaces,

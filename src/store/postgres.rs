@@ -23,7 +23,7 @@ use tracing::{info, warn};
 
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
-    PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoredDocument,
+    PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
     date_bounds, name_key,
 };
 use crate::domain::{
@@ -863,6 +863,16 @@ impl Store for PgStore {
 
     fn get_document(&self, id: String) -> StoreFuture<'_, Option<(StoredDocument, Extraction)>> {
         self.read(move |c| async move { get_document(&c, &id).await })
+    }
+
+    fn stats(&self) -> StoreFuture<'_, StoreStats> {
+        self.read(|c| async move {
+            let sql = "SELECT (SELECT count(*) FROM documents) AS documents, pg_database_size(current_database()) AS bytes";
+            let rows = query(&c, sql, &[]).await?;
+            let row = rows.first().ok_or_else(|| StoreError::Backend("the size query returned no row".into()))?;
+            let unsigned = |n: i64| u64::try_from(n).unwrap_or(0);
+            Ok(StoreStats { documents: unsigned(get(row, "documents")?), bytes: unsigned(get(row, "bytes")?) })
+        })
     }
 
     fn list_documents(&self, filter: DocumentFilter, page: PageRequest) -> StoreFuture<'_, Page<StoredDocument>> {

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
-    PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoredDocument,
+    PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
     date_bounds, name_key,
 };
 use crate::domain::{
@@ -835,6 +835,16 @@ impl Store for SqliteStore {
 
     fn get_document(&self, id: String) -> StoreFuture<'_, Option<(StoredDocument, Extraction)>> {
         self.read(move |c| get_document(c, &id))
+    }
+
+    fn stats(&self) -> StoreFuture<'_, StoreStats> {
+        self.read(|c| {
+            let documents: i64 = c.query_row("SELECT count(*) FROM documents", [], |r| r.get(0)).map_err(backend)?;
+            let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0)).map_err(backend)?;
+            let page_size: i64 = c.query_row("PRAGMA page_size", [], |r| r.get(0)).map_err(backend)?;
+            let unsigned = |n: i64| u64::try_from(n).unwrap_or(0);
+            Ok(StoreStats { documents: unsigned(documents), bytes: unsigned(pages.saturating_mul(page_size)) })
+        })
     }
 
     fn list_documents(&self, filter: DocumentFilter, page: PageRequest) -> StoreFuture<'_, Page<StoredDocument>> {

@@ -12,6 +12,7 @@ use crate::store::{
 
 /// Runs every check of the contract against `store`, which must start empty.
 pub async fn run_all<S: Store>(store: &S) {
+    stats_count_stored_documents(store).await;
     insert_is_idempotent_and_detects_conflicts(store).await;
     documents_round_trip_with_facts(store).await;
     persons_merge_across_documents(store).await;
@@ -90,6 +91,15 @@ pub async fn insert_sample<S: Store>(store: &S, id: &str) -> InsertOutcome {
         .insert(NewDocument { document: document(id, &text), text_hash: format!("hash:{text}"), facts: sample_facts() })
         .await
         .unwrap()
+}
+
+async fn stats_count_stored_documents<S: Store>(store: &S) {
+    let before = store.stats().await.unwrap();
+    insert_sample(store, "counted").await;
+    insert_sample(store, "counted").await;
+    let after = store.stats().await.unwrap();
+    assert_eq!(after.documents, before.documents + 1, "a duplicate is not counted");
+    assert!(after.bytes > 0, "a store holding a document occupies bytes");
 }
 
 async fn insert_is_idempotent_and_detects_conflicts<S: Store>(store: &S) {

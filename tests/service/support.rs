@@ -15,7 +15,7 @@ use briefing::service::{ServeOptions, serve};
 use briefing::store::sqlite::SqliteStore;
 use briefing::store::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest, PersonDetail,
-    PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoredDocument,
+    PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
 };
 use briefing::domain::{Event, Extraction, Figure, Quote};
 use std::sync::Arc;
@@ -179,5 +179,8 @@ impl Store for SlowStore {
     }
     fn list_figures(&self, f: FigureFilter, p: PageRequest) -> StoreFuture<'_, Page<DocFact<Figure>>> {
         self.inner.list_figures(f, p)
+    }
+    fn stats(&self) -> StoreFuture<'_, StoreStats> {
+        self.inner.stats()
     }
 }
