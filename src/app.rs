@@ -8,6 +8,7 @@ use crate::config::ServeConfig;
 use crate::extract::Extractor;
 use crate::feed::Feed;
 use crate::ingest::{Ingestor, Limits};
+use crate::metrics::Metrics;
 use crate::query::Query;
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
@@ -22,6 +23,10 @@ pub struct App {
     pub query: Arc<Query>,
     /// Live facts of newly stored documents.
     pub feed: Feed,
+    /// What the server has done, for monitoring.
+    pub metrics: Arc<Metrics>,
+    /// The store, for its size in the metrics.
+    pub store: Arc<dyn Store>,
 }
 
 impl App {
@@ -44,7 +49,8 @@ impl App {
     pub fn with_store(store: Arc<dyn Store>, limits: Limits) -> Self {
         let feed = Feed::new();
         let extractor = Arc::new(Extractor::new());
-        let ingestor = Arc::new(Ingestor::new(Arc::clone(&store), extractor, feed.clone(), limits));
-        Self { ingestor, query: Arc::new(Query::new(store)), feed }
+        let metrics = Arc::new(Metrics::new());
+        let ingestor = Arc::new(Ingestor::new(Arc::clone(&store), extractor, feed.clone(), limits, Arc::clone(&metrics)));
+        Self { ingestor, query: Arc::new(Query::new(Arc::clone(&store))), feed, metrics, store }
     }
 }

@@ -4,6 +4,7 @@
 //! types here; the service adapts them.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use tokio::sync::Semaphore;
 use tracing::{debug, instrument};
@@ -13,6 +14,7 @@ use crate::domain::{Document, Extraction, PartialDate};
 use crate::error::ErrorCode;
 use crate::extract::{Extractor, Input};
 use crate::feed::{Feed, StoredFacts};
+use crate::metrics::{DocStatus, Metrics};
 use crate::store::{InsertOutcome, NewDocument, Store, StoreError};
 
 /// Longest client id accepted, in bytes.
@@ -241,15 +243,23 @@ pub struct Ingestor {
     extractor: Arc<Extractor>,
     feed: Feed,
     limits: Limits,
+    metrics: Arc<Metrics>,
     /// Bounds CPU-heavy extractions across all streams to the cores we have.
     extracting: Semaphore,
 }
 
 impl Ingestor {
-    /// Returns an ingestor over a store, publishing to `feed`.
-    pub fn new(store: Arc<dyn Store>, extractor: Arc<Extractor>, feed: Feed, limits: Limits) -> Self {
+    /// Returns an ingestor over a store, publishing to `feed` and counting
+    /// into `metrics`.
+    pub fn new(store: Arc<dyn Store>, extractor: Arc<Extractor>, feed: Feed, limits: Limits, metrics: Arc<Metrics>) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self { store, extractor, feed, limits, extracting: Semaphore::new(cores) }
+        Self { store, extractor, feed, limits, metrics, extracting: Semaphore::new(cores) }
+    }
+
+    /// Counts a document refused before it reached the ingestor (no
+    /// document in the request, say).
+    pub fn count_rejected(&self) {
+        self.metrics.document(DocStatus::rejected);
     }
 
     /// Ingests one document: returns once it and its facts are durably stored
@@ -265,6 +275,14 @@ impl Ingestor {
     /// committed in order with [`Ingestor::commit`].
     #[instrument(skip_all, fields(doc_id = tracing::field::Empty))]
     pub async fn prepare(&self, draft: DocumentDraft) -> Result<Prepared, IngestError> {
+        let prepared = self.prepare_inner(draft).await;
+        if prepared.is_err() {
+            self.count_rejected();
+        }
+        prepared
+    }
+
+    async fn prepare_inner(&self, draft: DocumentDraft) -> Result<Prepared, IngestError> {
         let doc = self.validate(draft)?;
         tracing::Span::current().record("doc_id", doc.id.as_str());
         let text_hash = text_identity(&doc.text);
@@ -297,7 +315,12 @@ impl Ingestor {
         }
         // The store takes the facts; the feed gets copies for live watchers.
         let facts: Vec<Extraction> = new_docs.iter().map(|d| d.facts.clone()).collect();
-        let stored = match self.store.insert_batch(new_docs).await {
+        let started = Instant::now();
+        let stored = self.store.insert_batch(new_docs).await;
+        if !facts.is_empty() {
+            self.metrics.commit(started.elapsed());
+        }
+        let stored = match stored {
             Ok(results) => results,
             Err(e) => {
                 let reason = e.to_string();
@@ -305,7 +328,8 @@ impl Ingestor {
             }
         };
         let mut stored = stored.into_iter().zip(facts);
-        ids.into_iter()
+        let results: Vec<_> = ids
+            .into_iter()
             .map(|(id, is_new)| {
                 if !is_new {
                     return Ok(IngestOutcome::Duplicate { id });
@@ -324,7 +348,18 @@ impl Ingestor {
                     InsertOutcome::Conflict => duplicate_or_conflict(id, false),
                 }
             })
-            .collect()
+            .collect();
+        for result in &results {
+            match result {
+                Ok(IngestOutcome::Created { counts, .. }) => {
+                    self.metrics.document(DocStatus::created);
+                    self.metrics.facts(counts);
+                }
+                Ok(IngestOutcome::Duplicate { .. }) => self.metrics.document(DocStatus::duplicate),
+                Err(_) => self.metrics.document(DocStatus::rejected),
+            }
+        }
+        results
     }
 
     /// Reads the facts of a text without storing anything.
@@ -348,9 +383,15 @@ impl Ingestor {
             .map_err(|_| IngestError::Extraction("the server is shutting down".into()))?;
         let extractor = Arc::clone(&self.extractor);
         let (text, title) = (text.to_owned(), title.map(str::to_owned));
-        tokio::task::spawn_blocking(move || extractor.extract(&Input { text: &text, published, title: title.as_deref() }))
-            .await
-            .map_err(|e| IngestError::Extraction(e.to_string()))
+        let (facts, took) = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let facts = extractor.extract(&Input { text: &text, published, title: title.as_deref() });
+            (facts, started.elapsed())
+        })
+        .await
+        .map_err(|e| IngestError::Extraction(e.to_string()))?;
+        self.metrics.extraction(took);
+        Ok(facts)
     }
 
     /// Returns the draft as a document with its final id, or why it is unusable.
@@ -463,7 +504,7 @@ mod tests {
     fn ingestor(max: usize) -> (tempfile::TempDir, Ingestor) {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(dir.path(), 1).unwrap());
-        let ing = Ingestor::new(store, Arc::new(Extractor::new()), Feed::new(), Limits { max_text_bytes: max });
+        let ing = Ingestor::new(store, Arc::new(Extractor::new()), Feed::new(), Limits { max_text_bytes: max }, Arc::default());
         (dir, ing)
     }
 

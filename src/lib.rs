@@ -10,7 +10,8 @@
 //! - [`store`] is a trait with a written contract; [`store::sqlite`] is the
 //!   embedded default (WAL, group commit by one writer thread).
 //!   [`store::postgres`] lets several servers share one PostgreSQL database.
-//! - [`app`] wires them; [`config`] and [`telemetry`] are read once at start.
+//! - [`app`] wires them; [`config`] and [`telemetry`] are read once at start;
+//!   [`metrics`] counts what the use cases do.
 //! - [`cli`] holds the command-line front ends: `extract` (offline), and the
 //!   gRPC clients `ingest` and `query`, which use the generated client in [`pb`].
 
@@ -24,6 +25,7 @@ pub mod extract;
 pub mod eval_view;
 pub mod store;
 pub mod feed;
+pub mod metrics;
 pub mod ingest;
 pub mod query;
 pub mod app;

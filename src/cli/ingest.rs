@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::mpsc;
@@ -25,6 +26,12 @@ pub struct IngestArgs {
     /// them, or `.jsonl` files (one release per line).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Print nothing but the rejected documents (no progress bar, no summary).
+    #[arg(long, short, conflicts_with = "json")]
+    pub quiet: bool,
+    /// Print the summary as one JSON object (no progress bar).
+    #[arg(long)]
+    pub json: bool,
     /// Server to send to.
     #[command(flatten)]
     pub client: ClientConfig,
@@ -41,6 +48,8 @@ pub struct IngestReport {
     pub rejected: Vec<(String, String)>,
     /// Facts stored, all kinds together.
     pub facts: u64,
+    /// Time from the first document sent to the last acknowledgement.
+    pub elapsed: Duration,
 }
 
 /// Streams every document to the server and prints the summary to `out`.
@@ -49,20 +58,50 @@ pub async fn run(args: &IngestArgs, out: &mut impl Write) -> Result<IngestReport
     for path in &args.paths {
         docs.extend(docfile::read_path(path)?);
     }
-    let conn = Connection::open(&args.client.server).await?;
-    let report = send(&conn, docs).await?;
-    writeln!(
-        out,
-        "created {}, duplicate {}, rejected {} ({} facts stored)",
-        report.created,
-        report.duplicate,
-        report.rejected.len(),
-        report.facts
-    )?;
+    let conn = Connection::open(&args.client).await?;
+    let bar = if args.quiet || args.json { ProgressBar::hidden() } else { ProgressBar::new(docs.len() as u64) };
+    let report = send(&conn, docs, bar).await?;
+    if args.json {
+        serde_json::to_writer(&mut *out, &report.to_json()).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(report);
+    }
+    if !args.quiet {
+        let rate = report.sent() as f64 / report.elapsed.as_secs_f64().max(1e-9);
+        let rows = [
+            ("created", report.created.to_string()),
+            ("duplicate", report.duplicate.to_string()),
+            ("rejected", report.rejected.len().to_string()),
+            ("facts stored", report.facts.to_string()),
+            ("time", format!("{:.2} s ({rate:.0} documents/s)", report.elapsed.as_secs_f64())),
+        ];
+        for (what, value) in rows {
+            writeln!(out, "{what:<13} {value:>}")?;
+        }
+    }
     for (name, reason) in &report.rejected {
         writeln!(out, "rejected {name}: {reason}")?;
     }
     Ok(report)
+}
+
+impl IngestReport {
+    /// Documents acknowledged, whatever the outcome.
+    pub fn sent(&self) -> usize {
+        self.created + self.duplicate + self.rejected.len()
+    }
+
+    /// The report as JSON, for scripts.
+    pub fn to_json(&self) -> serde_json::Value {
+        let rejected: Vec<_> = self.rejected.iter().map(|(name, reason)| serde_json::json!({"name": name, "reason": reason})).collect();
+        serde_json::json!({
+            "created": self.created,
+            "duplicate": self.duplicate,
+            "rejected": rejected,
+            "facts": self.facts,
+            "seconds": self.elapsed.as_secs_f64(),
+        })
+    }
 }
 
 fn request(doc: &Document) -> pb::IngestDocumentsRequest {
@@ -80,9 +119,9 @@ fn request(doc: &Document) -> pb::IngestDocumentsRequest {
     }
 }
 
-async fn send(conn: &Connection, docs: Vec<Document>) -> Result<IngestReport, CliError> {
+async fn send(conn: &Connection, docs: Vec<Document>, bar: ProgressBar) -> Result<IngestReport, CliError> {
+    let started = Instant::now();
     let names: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
-    let bar = ProgressBar::new(docs.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} documents  {per_sec}  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -115,5 +154,6 @@ async fn send(conn: &Connection, docs: Vec<Document>) -> Result<IngestReport, Cl
         bar.inc(1);
     }
     bar.finish_and_clear();
+    report.elapsed = started.elapsed();
     Ok(report)
 }

@@ -108,11 +108,11 @@ pub enum What {
     },
 }
 
-type Client = QueryServiceClient<tonic::transport::Channel>;
+type Client = QueryServiceClient<super::client::AuthChannel>;
 
 /// Runs the query and prints the answer to `out`.
 pub async fn run(args: QueryArgs, out: &mut impl Write) -> Result<(), CliError> {
-    let conn = Connection::open(&args.client.server).await?;
+    let conn = Connection::open(&args.client).await?;
     let mut client = QueryServiceClient::new(conn.channel.clone())
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);

@@ -12,8 +12,10 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{debug, info};
 
+use super::streams::{StreamLimit, StreamPermit};
 use super::{convert, stopped};
 use crate::ingest::{IngestError, Ingestor, Prepared};
+use crate::metrics::StreamKind;
 use crate::pb;
 use crate::pb::ingest_service_server::IngestService;
 
@@ -25,6 +27,7 @@ pub struct IngestHandler {
     pub(super) ingestor: Arc<Ingestor>,
     pub(super) concurrency: usize,
     pub(super) stop: watch::Receiver<bool>,
+    pub(super) streams: StreamLimit,
 }
 
 #[tonic::async_trait]
@@ -35,8 +38,9 @@ impl IngestService for IngestHandler {
         &self,
         request: Request<Streaming<pb::IngestDocumentsRequest>>,
     ) -> Result<Response<Self::IngestDocumentsStream>, Status> {
+        let permit = self.streams.open(StreamKind::ingest)?;
         let (tx, rx) = mpsc::channel(ACK_BUFFER);
-        let pump = pump(request.into_inner(), Arc::clone(&self.ingestor), self.concurrency, self.stop.clone(), tx);
+        let pump = pump(request.into_inner(), Arc::clone(&self.ingestor), self.concurrency, self.stop.clone(), tx, permit);
         tokio::spawn(pump);
         Ok(Response::new(ReceiverStream::new(rx)))
     }
@@ -46,7 +50,7 @@ impl IngestService for IngestHandler {
         request: Request<pb::IngestDocumentRequest>,
     ) -> Result<Response<pb::IngestDocumentResponse>, Status> {
         let started = Instant::now();
-        let draft = convert::draft(request.into_inner().document)?;
+        let draft = convert::draft(request.into_inner().document).inspect_err(|_| self.ingestor.count_rejected())?;
         let outcome = self.ingestor.ingest(draft).await?;
         let result = convert::ack(0, "", &Ok(outcome), started.elapsed());
         Ok(Response::new(pb::IngestDocumentResponse { result: Some(result) }))
@@ -67,13 +71,15 @@ struct InFlight {
 /// and acknowledged in that order. `buffered` polls the next request only
 /// while fewer than `concurrency` are in flight, and the loop stops polling
 /// while the response channel is full, so HTTP/2 flow control slows a fast
-/// client down instead of the server buffering its documents.
+/// client down instead of the server buffering its documents. The stream
+/// counts as open until the pump returns and drops `_permit`.
 async fn pump(
     inbound: Streaming<pb::IngestDocumentsRequest>,
     ingestor: Arc<Ingestor>,
     concurrency: usize,
     stop: watch::Receiver<bool>,
     tx: mpsc::Sender<Result<pb::IngestDocumentsResponse, Status>>,
+    _permit: StreamPermit,
 ) {
     let prepared = inbound
         .take_until(stopped(stop))
@@ -86,7 +92,10 @@ async fn pump(
                 let client_id = document.as_ref().map(|d| d.id.clone()).unwrap_or_default();
                 let prepared = match convert::draft(document) {
                     Ok(draft) => ingestor.prepare(draft).await,
-                    Err(e) => Err(e),
+                    Err(e) => {
+                        ingestor.count_rejected();
+                        Err(e)
+                    }
                 };
                 Ok::<_, Status>(InFlight { index: index as u64, client_id, started, prepared })
             }

@@ -1,21 +1,29 @@
 //! The gRPC service: the only module that imports tonic on the server side.
 //! Handlers are adapters (decode, call one use case, encode); `convert` maps
 //! wire types, `status` maps errors. [`serve`] assembles the server with
-//! health checking, reflection and explicit message limits.
+//! health checking, reflection, explicit message limits, a limit on open
+//! streams, optional bearer tokens ([`auth`]) and optional TLS;
+//! [`serve_metrics`] serves the Prometheus endpoint.
 
+pub mod auth;
 mod convert;
 mod extract;
 mod ingest;
+mod metrics_http;
 mod query;
 mod status;
+mod streams;
 mod watch;
+
+pub use metrics_http::serve_metrics;
 
 use std::future::Future;
 use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
-use tonic::transport::Server;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::app::App;
 use crate::pb;
@@ -33,6 +41,28 @@ pub struct ServeOptions {
     pub max_message_bytes: usize,
     /// Documents of one ingest stream processed at once.
     pub stream_concurrency: usize,
+    /// Streaming calls (`IngestDocuments`, `WatchFacts`) open at once; more
+    /// are refused with `RESOURCE_EXHAUSTED`.
+    pub max_streams: usize,
+    /// Bearer tokens required for ingest and for queries (none: open).
+    pub tokens: auth::Tokens,
+    /// Certificate chain and private key (PEM) to serve TLS with.
+    pub tls: Option<TlsFiles>,
+}
+
+/// A certificate chain and its private key, both PEM.
+#[derive(Clone)]
+pub struct TlsFiles {
+    /// The certificate chain.
+    pub cert_pem: Vec<u8>,
+    /// The private key.
+    pub key_pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for TlsFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsFiles").field("cert_pem", &self.cert_pem.len()).field("key_pem", &"<secret>").finish()
+    }
 }
 
 impl Default for ServeOptions {
@@ -40,6 +70,9 @@ impl Default for ServeOptions {
         Self {
             max_message_bytes: crate::config::DEFAULT_MAX_MESSAGE_BYTES,
             stream_concurrency: crate::config::DEFAULT_STREAM_CONCURRENCY,
+            max_streams: crate::config::DEFAULT_MAX_STREAMS,
+            tokens: auth::Tokens::default(),
+            tls: None,
         }
     }
 }
@@ -56,6 +89,9 @@ pub enum ServeError {
     /// The listener has no local address.
     #[error("cannot read the listening address: {0}")]
     Listener(#[from] std::io::Error),
+    /// The certificate or key cannot be used.
+    #[error("cannot serve TLS with the given certificate and key: {0}; check that --tls-cert holds a PEM certificate chain and --tls-key its PEM private key")]
+    Tls(String),
 }
 
 /// Returns a future that resolves once the stop flag is raised (or its sender
@@ -76,20 +112,26 @@ pub async fn serve(
     let addr: SocketAddr = listener.local_addr()?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let limit = options.max_message_bytes;
+    let streams = streams::StreamLimit::new(options.max_streams, app.metrics.clone());
+    let tokens = &options.tokens;
 
     let ingest = IngestServiceServer::new(ingest::IngestHandler {
         ingestor: app.ingestor.clone(),
         concurrency: options.stream_concurrency.max(1),
         stop: stop_rx.clone(),
+        streams: streams.clone(),
     })
     .max_decoding_message_size(limit)
     .max_encoding_message_size(limit);
+    let ingest = InterceptedService::new(ingest, tokens.interceptor(auth::Role::Ingest));
     let extract = ExtractServiceServer::new(extract::ExtractHandler { ingestor: app.ingestor.clone() })
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
-    let query = QueryServiceServer::new(query::QueryHandler { query: app.query.clone(), feed: app.feed.clone(), stop: stop_rx })
+    let extract = InterceptedService::new(extract, tokens.interceptor(auth::Role::Query));
+    let query = QueryServiceServer::new(query::QueryHandler { query: app.query.clone(), feed: app.feed.clone(), stop: stop_rx, streams })
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
+    let query = InterceptedService::new(query, tokens.interceptor(auth::Role::Query));
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<IngestServiceServer<ingest::IngestHandler>>().await;
@@ -117,8 +159,14 @@ pub async fn serve(
     // tonic ignores its own tcp_nodelay with a custom incoming; without it
     // every call waits ~40 ms for delayed ACKs.
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    tracing::info!(%addr, "briefing listening");
-    Server::builder()
+    let mut server = Server::builder();
+    if let Some(tls) = &options.tls {
+        let identity = Identity::from_pem(&tls.cert_pem, &tls.key_pem);
+        server = server.tls_config(ServerTlsConfig::new().identity(identity)).map_err(|e| ServeError::Tls(e.to_string()))?;
+    }
+    let scheme = if options.tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, %scheme, tokens = tokens.any(), max_streams = options.max_streams, "briefing listening");
+    server
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -7,8 +7,10 @@ use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 
 use super::convert;
+use super::streams::StreamLimit;
 use super::watch::{WatchStream, stream};
 use crate::feed::Feed;
+use crate::metrics::StreamKind;
 use crate::pb;
 use crate::pb::query_service_server::QueryService;
 use crate::query::Query;
@@ -18,6 +20,7 @@ pub struct QueryHandler {
     pub(super) query: Arc<Query>,
     pub(super) feed: Feed,
     pub(super) stop: watch::Receiver<bool>,
+    pub(super) streams: StreamLimit,
 }
 
 #[tonic::async_trait]
@@ -75,6 +78,7 @@ impl QueryService for QueryHandler {
 
     async fn watch_facts(&self, request: Request<pb::WatchFactsRequest>) -> Result<Response<Self::WatchFactsStream>, Status> {
         let filter = convert::watch_filter(request.into_inner())?;
-        Ok(Response::new(stream(self.feed.subscribe(filter), self.stop.clone())))
+        let permit = self.streams.open(StreamKind::watch)?;
+        Ok(Response::new(stream(self.feed.subscribe(filter), self.stop.clone(), permit)))
     }
 }

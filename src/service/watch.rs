@@ -6,6 +6,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
 
+use super::streams::StreamPermit;
 use super::{convert, stopped};
 use crate::feed::{FeedItem, Subscription};
 use crate::pb;
@@ -18,10 +19,12 @@ const BUFFER: usize = 16;
 /// The response stream of one subscriber.
 pub type WatchStream = ReceiverStream<Result<pb::WatchFactsResponse, Status>>;
 
-/// Returns the response stream of a subscription.
-pub fn stream(mut sub: Subscription, stop: watch::Receiver<bool>) -> WatchStream {
+/// Returns the response stream of a subscription, which counts as open
+/// (holds `permit`) until its task ends.
+pub fn stream(mut sub: Subscription, stop: watch::Receiver<bool>, permit: StreamPermit) -> WatchStream {
     let (tx, rx) = mpsc::channel(BUFFER);
     tokio::spawn(async move {
+        let _permit = permit;
         let mut stop = std::pin::pin!(stopped(stop));
         loop {
             let item = tokio::select! {
