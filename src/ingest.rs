@@ -119,6 +119,8 @@ pub enum RejectionKind {
     ControlCharacters,
     /// The id is stored with another text.
     IdConflict,
+    /// The store is unreachable for now; a retry may succeed.
+    Unavailable,
     /// A server-side failure.
     Internal,
 }
@@ -209,6 +211,7 @@ impl IngestError {
             Self::TooLarge { .. } => RejectionKind::TooLarge,
             Self::ControlCharacter { .. } => RejectionKind::ControlCharacters,
             Self::Conflict { .. } => RejectionKind::IdConflict,
+            Self::Store(e) if e.code() == ErrorCode::Unavailable => RejectionKind::Unavailable,
             Self::Store(_) | Self::Extraction(_) | Self::Internal(_) => RejectionKind::Internal,
             Self::MissingDocument | Self::BadDate(_) | Self::FutureDate { .. } | Self::BadId { .. } | Self::BadLanguage { .. } => {
                 RejectionKind::InvalidField

@@ -249,6 +249,7 @@ async fn a_database_restart_loses_and_doubles_nothing(a: &Server, b: &Server, db
             pb::IngestStatus::Created | pb::IngestStatus::Duplicate => {}
             _ => {
                 assert!(ack.reason.contains("unavailable"), "rejected for another reason: {}", ack.reason);
+                assert_eq!(ack.rejection_code(), pb::RejectionCode::Unavailable, "{}", ack.reason);
                 retry.push(d.clone());
             }
         }

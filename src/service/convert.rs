@@ -152,6 +152,7 @@ fn rejection_code(kind: RejectionKind) -> pb::RejectionCode {
         RejectionKind::TooLarge => pb::RejectionCode::TooLarge,
         RejectionKind::ControlCharacters => pb::RejectionCode::ControlCharacters,
         RejectionKind::IdConflict => pb::RejectionCode::IdConflict,
+        RejectionKind::Unavailable => pb::RejectionCode::Unavailable,
         RejectionKind::Internal => pb::RejectionCode::Internal,
     }
 }
