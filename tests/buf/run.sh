@@ -70,15 +70,12 @@ echo "== health"
 call "$url/grpc.health.v1.Health/Check" | expect "the server is SERVING" 'r["status"] == "SERVING"'
 
 echo "== ingest a stream of two releases"
-# The seed release as published, and a short invented one: two ministers
-# meeting in a city on a date.
-python3 - "$root/seeds/kz-ro-consultations-2025-03-19.txt" >"$scratch/stream.jsonl" <<'PY'
+# The seed release, and a short invented one (two ministers meeting in a
+# city on a date), each with its headers as part of the text.
+python3 - "$root/seeds/kz-ro-consultations-2025-03-19.txt" "$root/tests/releases/no-cl-oslo-2025-06-10.txt" \
+  >"$scratch/stream.jsonl" <<'PY'
 import json, sys
-seed = open(sys.argv[1], encoding="utf-8").read()
-note = ("Norwegian Minister of Foreign Affairs Espen Barth Eide met with Minister of Foreign Affairs "
-        "of Chile Alberto van Klaveren in Oslo on 10 June 2025. The ministers discussed trade, "
-        "renewable energy and cooperation in the Arctic.\n\n"
-        '"Chile is a close partner of Norway in Latin America," said Eide.\n')
+seed, note = (open(path, encoding="utf-8").read() for path in sys.argv[1:])
 for document in [
     {"id": "kz-ro-seed", "published_date": "2025-03-19", "source": "mfa.kz", "text": seed},
     {"id": "no-cl-oslo", "published_date": "2025-06-12", "source": "invented", "text": note},
