@@ -72,6 +72,15 @@ pub struct Listing<T> {
     pub next_page_token: String,
 }
 
+/// Filters of a document listing, as the client sent them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentsQuery {
+    /// Exact source.
+    pub source: Option<String>,
+    /// Words (and "quoted phrases") the text must contain.
+    pub text: Option<String>,
+}
+
 /// Filters of a person listing, as the client sent them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonsQuery {
@@ -139,8 +148,10 @@ impl Query {
     }
 
     /// Lists documents in ingestion order.
-    pub async fn list_documents(&self, source: Option<String>, page: PageParams) -> Result<Listing<StoredDocument>, QueryError> {
-        let filter = DocumentFilter { source };
+    pub async fn list_documents(&self, q: DocumentsQuery, page: PageParams) -> Result<Listing<StoredDocument>, QueryError> {
+        let text = phrases(q.text.as_deref().unwrap_or(""));
+        require_words("text", q.text.as_deref(), !text.is_empty())?;
+        let filter = DocumentFilter { source: q.source, text };
         let (req, cursor) = open_page("documents", &filter, page)?;
         let out = self.store.list_documents(filter, req).await?;
         Ok(close_page(cursor, out))
@@ -191,17 +202,8 @@ impl Query {
 
     /// Lists quotes in ingestion order.
     pub async fn list_quotes(&self, q: QuotesQuery, page: PageParams) -> Result<Listing<DocFact<Quote>>, QueryError> {
-        let words: Vec<String> = q
-            .words
-            .as_deref()
-            .unwrap_or("")
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        if q.words.as_deref().is_some_and(|w| !w.trim().is_empty()) && words.is_empty() {
-            return Err(invalid("words holds no letters or digits; give words to search for"));
-        }
+        let words = words(q.words.as_deref().unwrap_or(""));
+        require_words("words", q.words.as_deref(), !words.is_empty())?;
         let filter = QuoteFilter { speaker: q.speaker.map(|s| name_key(&s)).filter(|s| !s.is_empty()), words };
         let (req, cursor) = open_page("quotes", &filter, page)?;
         let out = self.store.list_quotes(filter, req).await?;
@@ -229,6 +231,31 @@ pub fn country_code(s: String) -> Result<String, QueryError> {
     } else {
         Err(invalid(format!("country {s:?} is not an ISO 3166-1 alpha-2 code like \"KZ\"")))
     }
+}
+
+/// Returns the words of a search text: its runs of letters and digits, lower case.
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Returns a search text as the phrases that must all occur: the words in
+/// double quotes form one phrase (an unclosed quote runs to the end), and so
+/// do the words of each other white-space-separated part, so that
+/// "Kazakh-Romanian" matches those two words together rather than anywhere.
+fn phrases(s: &str) -> Vec<Vec<String>> {
+    s.split('"')
+        .enumerate()
+        .flat_map(|(i, part)| if i % 2 == 1 { vec![words(part)] } else { part.split_whitespace().map(words).collect() })
+        .filter(|phrase| !phrase.is_empty())
+        .collect()
+}
+
+/// Fails when a search field holds something but no word to search for.
+fn require_words(field: &str, given: Option<&str>, found: bool) -> Result<(), QueryError> {
+    if given.is_some_and(|s| !s.trim().is_empty()) && !found {
+        return Err(invalid(format!("{field} holds no letters or digits; give words to search for")));
+    }
+    Ok(())
 }
 
 fn date(what: &str, s: &str) -> Result<PartialDate, QueryError> {
@@ -308,6 +335,18 @@ mod tests {
         assert!(open_page("figures", &filter, PageParams { size: -1, token: String::new() }).is_err());
         let (req, _) = open_page("figures", &filter, PageParams { size: 5000, token: String::new() }).unwrap();
         assert_eq!(req.size, MAX_PAGE_SIZE);
+    }
+
+    #[test]
+    fn search_texts_become_phrases() {
+        let p = |s: &str| phrases(s);
+        assert_eq!(p("Strategic  PARTNERSHIP"), vec![vec!["strategic"], vec!["partnership"]]);
+        assert_eq!(p("\"strategic partnership\" Romania"), vec![vec!["strategic", "partnership"], vec!["romania"]]);
+        assert_eq!(p("Kazakh-Romanian 2.92"), vec![vec!["kazakh", "romanian"], vec!["2", "92"]]);
+        assert_eq!(p("\"unclosed phrase"), vec![vec!["unclosed", "phrase"]]);
+        assert_eq!(p(" \"\" -- "), Vec::<Vec<String>>::new());
+        assert!(require_words("text", Some("--"), false).is_err());
+        assert!(require_words("text", Some("  "), false).is_ok());
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub enum What {
         /// Only documents from this source.
         #[arg(long)]
         source: Option<String>,
+        /// Only documents whose text contains all these words ("quoted words" as a phrase).
+        #[arg(long)]
+        text: Option<String>,
     },
     /// Persons merged across documents, with every title seen.
     Persons {
@@ -119,9 +122,10 @@ pub async fn run(args: QueryArgs, out: &mut impl Write) -> Result<(), CliError> 
     let limit = args.limit.max(1);
     let s = |o: Option<String>| o.unwrap_or_default();
     let (columns, rows): (&[(&str, &str)], Vec<Value>) = match args.what {
-        What::Documents { source } => {
+        What::Documents { source, text } => {
             let rows = collect(limit, |page_size, page_token| {
-                let req = pb::ListDocumentsRequest { page_size, page_token, source: s(source.clone()) };
+                let (source, text) = (s(source.clone()), s(text.clone()));
+                let req = pb::ListDocumentsRequest { page_size, page_token, source, text };
                 let mut c = client.clone();
                 async move {
                     let r = c.list_documents(req).await?.into_inner();

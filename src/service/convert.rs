@@ -8,7 +8,9 @@ use crate::domain::{Country, Event, EventKind, Evidence, Extraction, Figure, Org
 use crate::feed::WatchFilter;
 use crate::ingest::{DocumentDraft, FactCounts, IngestError, IngestOutcome, RejectionKind};
 use crate::pb;
-use crate::query::{EventsQuery, FiguresQuery, PageParams, PersonsQuery, QueryError, QuotesQuery, country_code};
+use crate::query::{
+    DocumentsQuery, EventsQuery, FiguresQuery, PageParams, PersonsQuery, QueryError, QuotesQuery, country_code,
+};
 use crate::store::{DocFact, PersonDetail, PersonProfile, StoredDocument, name_key};
 
 /// Returns `None` for the empty string proto3 uses for "not set".
@@ -93,10 +95,10 @@ pub fn figures_query(r: pb::ListFiguresRequest) -> (FiguresQuery, PageParams) {
     (FiguresQuery { metric: opt(metric), country: opt(country_code), period: opt(period) }, page(page_size, page_token))
 }
 
-/// Returns the source filter and page of a document listing.
-pub fn documents_query(r: pb::ListDocumentsRequest) -> (Option<String>, PageParams) {
-    let pb::ListDocumentsRequest { page_size, page_token, source } = r;
-    (opt(source), page(page_size, page_token))
+/// Returns the filters and page of a document listing.
+pub fn documents_query(r: pb::ListDocumentsRequest) -> (DocumentsQuery, PageParams) {
+    let pb::ListDocumentsRequest { page_size, page_token, source, text } = r;
+    (DocumentsQuery { source: opt(source), text: opt(text) }, page(page_size, page_token))
 }
 
 /// Returns the filter of a watch subscription.

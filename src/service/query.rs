@@ -37,8 +37,8 @@ impl QueryService for QueryHandler {
         &self,
         request: Request<pb::ListDocumentsRequest>,
     ) -> Result<Response<pb::ListDocumentsResponse>, Status> {
-        let (source, page) = convert::documents_query(request.into_inner());
-        let out = self.query.list_documents(source, page).await?;
+        let (q, page) = convert::documents_query(request.into_inner());
+        let out = self.query.list_documents(q, page).await?;
         let documents = out.items.iter().map(convert::document).collect();
         Ok(Response::new(pb::ListDocumentsResponse { documents, next_page_token: out.next_page_token }))
     }

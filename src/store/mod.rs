@@ -19,6 +19,9 @@
 //!   listings of documents, events, quotes and figures follow that order (and
 //!   the order of facts within a document). Persons list in name-key order.
 //! - **Names.** Name filters and person identity compare [`name_key`]s.
+//! - **Text search.** Documents are searched by the words (runs of letters and
+//!   digits, case folded) of the first [`TEXT_SEARCH_CHARS`] characters of
+//!   their text; a phrase matches its words standing together, in order.
 //! - **Pages.** `list_*` return at most `page.size` items and an opaque
 //!   `next_after` key when more may follow; passing it back continues right
 //!   after the last item, even if documents were added meanwhile.
@@ -35,6 +38,12 @@ use serde::Serialize;
 
 use crate::domain::{Document, Event, EventKind, Extraction, Figure, PartialDate, Person, Quote};
 use crate::error::ErrorCode;
+
+/// How many characters of a document's text the text search reads: every
+/// release seen so far is shorter, and it bounds the index entry of a text
+/// (PostgreSQL refuses a `tsvector` over 1 MiB, and keeps word positions only
+/// up to 16,383, past which phrases would no longer match).
+pub const TEXT_SEARCH_CHARS: usize = 100_000;
 
 /// The future every store method returns: boxed so that `dyn Store` works.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -183,6 +192,13 @@ pub struct Page<T> {
 pub struct DocumentFilter {
     /// Exact source.
     pub source: Option<String>,
+    /// Phrases that must all occur in the text: each is one or more words
+    /// (already split, lower-case) that must stand together, in order; a
+    /// single word is a phrase of one. Empty matches every document.
+    // Left out of the filter's fingerprint when empty, so that page tokens of
+    // listings by source made before text search existed stay valid.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub text: Vec<Vec<String>>,
 }
 
 /// Filters for persons.

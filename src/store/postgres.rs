@@ -33,7 +33,10 @@ use crate::domain::{
 use crate::feed::{Feed, StoredFacts};
 
 /// The versioned migrations, applied in order; each runs once per database.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "initial", include_str!("../../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../../migrations/0001_initial.sql")),
+    (2, "document_text_search", include_str!("../../migrations/0002_document_text_search.sql")),
+];
 /// Advisory lock held while migrating, so servers starting together take turns.
 const MIGRATION_LOCK: i64 = 0x6272_6965_666d_6967;
 /// Advisory lock held by every write transaction: commit order is seq order.
@@ -643,7 +646,14 @@ async fn facts_of<T>(
 }
 
 async fn get_document(c: &ClientWrapper, id: &str) -> Result<Option<(StoredDocument, Extraction)>, StoreError> {
-    let rows = query(c, "SELECT * FROM documents WHERE id = $1", &[&id]).await?;
+    let rows = query(
+        c,
+        "SELECT seq, id, url, source, title, published, language, text, text_bytes, ingested_at, facts_published,
+                diagnostics
+         FROM documents WHERE id = $1",
+        &[&id],
+    )
+    .await?;
     let Some(row) = rows.first() else { return Ok(None) };
     let doc = read_document(row, true)?;
     let facts = Extraction {
@@ -672,11 +682,20 @@ fn doc_fact_rows<T>(rows: &[Row], read: fn(&Row) -> Result<T, StoreError>) -> Re
 }
 
 async fn list_documents(c: &ClientWrapper, f: &DocumentFilter, page: &PageRequest) -> Result<Page<StoredDocument>, StoreError> {
+    // websearch_to_tsquery reads a quoted phrase as words that must follow one
+    // another, and joins the phrases by AND; the words hold only letters and
+    // digits, so nothing in them is taken as query syntax.
+    let phrases = f.text.iter().map(|phrase| format!("\"{}\"", phrase.join(" "))).collect::<Vec<_>>();
+    let text = (!phrases.is_empty()).then(|| phrases.join(" "));
     let rows = query(
         c,
         "SELECT seq, id, url, source, title, published, language, text_bytes, ingested_at
-         FROM documents WHERE seq > $1 AND ($2::text IS NULL OR source = $2) ORDER BY seq LIMIT $3",
-        &[&int_key(page)?, &f.source, &limit(page)],
+         FROM documents
+         WHERE seq > $1
+           AND ($2::text IS NULL OR source = $2)
+           AND ($3::text IS NULL OR words @@ websearch_to_tsquery('simple', $3))
+         ORDER BY seq LIMIT $4",
+        &[&int_key(page)?, &f.source, &text, &limit(page)],
     )
     .await?;
     let rows = rows
@@ -936,8 +955,9 @@ mod tests {
         let again = futures_util::future::join_all((0..3).map(|_| PgStore::with_config(config.clone(), 2))).await;
         assert!(again.iter().all(Result::is_ok), "{:?}", again.iter().find_map(|r| r.as_ref().err()));
         let c = store.client().await.unwrap();
-        let versions: Vec<i64> = c.query("SELECT version FROM schema_migrations", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-        assert_eq!(versions, vec![1]);
+        let sql = "SELECT version FROM schema_migrations ORDER BY version";
+        let versions: Vec<i64> = c.query(sql, &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+        assert_eq!(versions, MIGRATIONS.iter().map(|m| m.0).collect::<Vec<_>>());
     }
 
     #[tokio::test]
@@ -988,5 +1008,11 @@ mod tests {
     fn passwords_stay_out_of_messages() {
         assert_eq!(redact("postgres://me:secret@db:5432/b"), "postgres://me:***@db:5432/b");
         assert_eq!(redact("postgres://db/b"), "postgres://db/b");
+    }
+
+    #[test]
+    fn the_document_search_reads_as_many_characters_as_the_contract_says() {
+        let (_, _, sql) = MIGRATIONS.iter().find(|m| m.0 == 2).unwrap();
+        assert!(sql.contains(&format!("left(text, {})", crate::store::TEXT_SEARCH_CHARS)), "{sql}");
     }
 }

@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
-    date_bounds, name_key,
+    TEXT_SEARCH_CHARS, date_bounds, name_key,
 };
 use crate::domain::{
     Country, Document, Event, EventKind, Extraction, Figure, Organization, PartialDate, Person, Place,
@@ -32,8 +32,9 @@ use crate::domain::{
 const MAX_BATCH: usize = 64;
 /// Documents that may wait for the writer before `insert` callers wait.
 const WRITE_QUEUE: usize = 256;
-/// The schema version this code writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+/// The schema version this code writes (`PRAGMA user_version`): [`SCHEMA`]
+/// is version 1, and [`add_document_search`] makes it 2.
+const SCHEMA_VERSION: i64 = 2;
 /// Name of the database file inside the data folder.
 const FILE_NAME: &str = "briefing.sqlite";
 
@@ -237,19 +238,43 @@ fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
     Ok(conn)
 }
 
+/// Creates the schema in a new database, or brings an older one up to
+/// [`SCHEMA_VERSION`], in one transaction.
 fn migrate(conn: &Connection) -> Result<(), StoreError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(backend)?;
-    match version {
-        0 => {
-            conn.execute_batch(&format!("BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
-                .map_err(backend)?;
-            Ok(())
-        }
-        SCHEMA_VERSION => Ok(()),
-        v => Err(StoreError::Corrupt(format!(
-            "schema version {v} is newer than this briefing understands ({SCHEMA_VERSION}); upgrade briefing"
-        ))),
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::Corrupt(format!(
+            "schema version {version} is newer than this briefing understands ({SCHEMA_VERSION}); upgrade briefing"
+        )));
     }
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction().map_err(backend)?;
+    if version < 1 {
+        tx.execute_batch(SCHEMA).map_err(backend)?;
+    }
+    if version < 2 {
+        add_document_search(&tx).map_err(backend)?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
+    tx.commit().map_err(backend)
+}
+
+/// Version 2: a full-text index over the start of every document's text
+/// (contentless: it only answers which documents match), filled for the
+/// documents already stored.
+fn add_document_search(conn: &Connection) -> Result<(), rusqlite::Error> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE documents_fts USING fts5(
+             text, content='', tokenize='unicode61 remove_diacritics 2'
+         );",
+    )?;
+    conn.execute(
+        "INSERT INTO documents_fts (rowid, text) SELECT seq, substr(text, 1, ?1) FROM documents",
+        [TEXT_SEARCH_CHARS as i64],
+    )?;
+    Ok(())
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {
@@ -350,6 +375,11 @@ fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutc
     )
     .map_err(backend)?;
     let seq = tx.last_insert_rowid() as u64;
+    tx.execute(
+        "INSERT INTO documents_fts (rowid, text) VALUES (?1, substr(?2, 1, ?3))",
+        params![seq as i64, d.text, TEXT_SEARCH_CHARS as i64],
+    )
+    .map_err(backend)?;
     insert_facts(tx, &d.id, facts).map_err(backend)?;
     Ok(InsertOutcome::Created { seq })
 }
@@ -634,11 +664,16 @@ fn list_documents(conn: &Connection, f: &DocumentFilter, page: &PageRequest) -> 
     let mut stmt = conn
         .prepare_cached(
             "SELECT seq, id, url, source, title, published, language, '' AS text, text_bytes, ingested_at
-             FROM documents WHERE seq > ?1 AND (?2 IS NULL OR source = ?2) ORDER BY seq LIMIT ?3",
+             FROM documents
+             WHERE seq > ?1
+               AND (?2 IS NULL OR source = ?2)
+               AND (?3 IS NULL OR seq IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?3))
+             ORDER BY seq LIMIT ?4",
         )
         .map_err(backend)?;
+    let phrases: Vec<String> = f.text.iter().map(|phrase| phrase.join(" ")).collect();
     let rows = stmt
-        .query_map(params![int_key(page)?, f.source, limit(page)], |r| {
+        .query_map(params![int_key(page)?, f.source, fts_query(&phrases), limit(page)], |r| {
             let d = read_document(r, false)?;
             Ok((d.seq.to_string(), d))
         })
@@ -776,8 +811,8 @@ fn list_events(conn: &Connection, f: &EventFilter, page: &PageRequest) -> Result
     Ok(paginate(rows, page.size))
 }
 
-/// Returns an FTS5 query matching all the words: each is quoted, so no word is
-/// read as FTS syntax.
+/// Returns an FTS5 query matching all the words, or phrases of space-separated
+/// words: each is quoted, so no word is read as FTS syntax.
 fn fts_query(words: &[String]) -> Option<String> {
     (!words.is_empty()).then(|| {
         words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
@@ -897,5 +932,24 @@ mod tests {
         }
         let store = SqliteStore::open(dir.path(), 1).unwrap();
         assert!(store.get_document("kept".into()).await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_version_1_store_gains_text_search_over_its_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+            conn.execute_batch(&format!("{SCHEMA} PRAGMA user_version = 1;")).unwrap();
+            conn.execute(
+                "INSERT INTO documents (id, text, text_hash, text_bytes, ingested_at, diagnostics)
+                 VALUES ('old', 'Consultations held in Bucharest today.', 'h', 38, 0, '[]')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(dir.path(), 1).unwrap();
+        let filter = DocumentFilter { text: vec![vec!["bucharest".into()]], ..Default::default() };
+        let page = store.list_documents(filter, PageRequest { size: 10, after: None }).await.unwrap();
+        assert_eq!(page.items.iter().map(|d| d.document.id.as_str()).collect::<Vec<_>>(), ["old"]);
     }
 }

@@ -7,7 +7,7 @@ use crate::domain::{
 };
 use crate::store::{
     DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, PageRequest, PersonFilter, QuoteFilter,
-    Store, name_key,
+    Store, TEXT_SEARCH_CHARS, name_key,
 };
 
 /// Runs every check of the contract against `store`, which must start empty.
@@ -15,6 +15,7 @@ pub async fn run_all<S: Store>(store: &S) {
     stats_count_stored_documents(store).await;
     insert_is_idempotent_and_detects_conflicts(store).await;
     documents_round_trip_with_facts(store).await;
+    documents_filter_by_source_and_text(store).await;
     persons_merge_across_documents(store).await;
     events_filter_by_every_field(store).await;
     quotes_filter_by_speaker_and_words(store).await;
@@ -118,6 +119,45 @@ async fn documents_round_trip_with_facts<S: Store>(store: &S) {
     assert_eq!(stored.text_bytes, "Text of round.".len() as u64);
     assert_eq!(facts, sample_facts());
     assert!(store.get_document("missing".into()).await.unwrap().is_none());
+}
+
+async fn documents_filter_by_source_and_text<S: Store>(store: &S) {
+    let texts = [
+        ("search-a", "Kazakh-Romanian consultations on TRADE in Bucharest; turnover of 2.92 billion."),
+        ("search-b", "Trade talks in Astana: Romanian and Kazakh delegations met."),
+        ("search-c", &format!("Searchable start. {} beyondthelimit", "filler ".repeat(TEXT_SEARCH_CHARS / 7))),
+    ];
+    for (id, text) in texts {
+        let doc = NewDocument { document: document(id, text), text_hash: id.into(), facts: Extraction::default() };
+        store.insert(doc).await.unwrap();
+    }
+    // Every matching id, read one per page so that paging is checked too.
+    let ids = |source: Option<&str>, phrases: &[&[&str]]| {
+        let text = phrases.iter().map(|p| p.iter().map(|w| w.to_string()).collect()).collect();
+        let filter = DocumentFilter { source: source.map(Into::into), text };
+        async move {
+            let (mut ids, mut after) = (Vec::new(), None);
+            loop {
+                let page = store.list_documents(filter.clone(), PageRequest { size: 1, after }).await.unwrap();
+                ids.extend(page.items.into_iter().map(|d| d.document.id));
+                match page.next_after {
+                    Some(next) => after = Some(next),
+                    None => return ids,
+                }
+            }
+        }
+    };
+    assert_eq!(ids(None, &[&["trade"]]).await, ["search-a", "search-b"], "words fold case");
+    assert_eq!(ids(None, &[&["kazakh"], &["romanian"]]).await, ["search-a", "search-b"], "every word, anywhere");
+    assert_eq!(ids(None, &[&["kazakh", "romanian"]]).await, ["search-a"], "a phrase, in order");
+    assert_eq!(ids(None, &[&["2", "92"]]).await, ["search-a"], "punctuation separates words");
+    assert!(ids(None, &[&["bucharest"], &["astana"]]).await.is_empty(), "all phrases must match");
+    assert_eq!(ids(Some("suite"), &[&["astana"]]).await, ["search-b"]);
+    assert!(ids(Some("elsewhere"), &[&["astana"]]).await.is_empty(), "source and text both apply");
+    assert_eq!(ids(None, &[&["searchable", "start"]]).await, ["search-c"]);
+    assert!(ids(None, &[&["beyondthelimit"]]).await.is_empty(), "words past TEXT_SEARCH_CHARS are not read");
+    let text = store.get_document("search-c".into()).await.unwrap().unwrap().0.document.text;
+    assert!(text.ends_with("beyondthelimit"), "the text itself is stored whole");
 }
 
 async fn persons_merge_across_documents<S: Store>(store: &S) {
