@@ -32,6 +32,8 @@ use crate::domain::{
 const MAX_BATCH: usize = 64;
 /// Documents that may wait for the writer before `insert` callers wait.
 const WRITE_QUEUE: usize = 256;
+/// Prepared statements kept per connection (the writer uses about 15).
+const STATEMENT_CACHE: usize = 64;
 /// The schema version this code writes (`PRAGMA user_version`).
 const SCHEMA_VERSION: i64 = 1;
 /// Name of the database file inside the data folder.
@@ -234,6 +236,8 @@ fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
     // FULL syncs the WAL at every commit: an acknowledged document is on disk.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // Room for every statement the writer and the queries use.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
 
@@ -320,16 +324,23 @@ fn backend_ref(e: &rusqlite::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
+/// Runs one statement through the connection's statement cache: the writer
+/// runs the same dozen inserts for every document, so each is parsed once.
+fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<usize, rusqlite::Error> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
 fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutcome, StoreError> {
     let NewDocument { document: d, text_hash, facts } = new;
     let existing: Option<String> = tx
-        .query_row("SELECT text_hash FROM documents WHERE id = ?1", [&d.id], |r| r.get(0))
+        .prepare_cached("SELECT text_hash FROM documents WHERE id = ?1")
+        .and_then(|mut stmt| stmt.query_row([&d.id], |r| r.get(0)))
         .optional()
         .map_err(backend)?;
     if let Some(h) = existing {
         return Ok(if &h == text_hash { InsertOutcome::Duplicate } else { InsertOutcome::Conflict });
     }
-    tx.execute(
+    exec(tx, 
         "INSERT INTO documents (id, url, source, title, published, language, text, text_hash, text_bytes,
                                 ingested_at, facts_published, diagnostics)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -356,7 +367,7 @@ fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutc
 
 fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rusqlite::Error> {
     for p in &x.persons {
-        tx.execute(
+        exec(tx, 
             "INSERT INTO persons (doc_id, name, name_key, aliases, titles, organization, country, evidence)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
@@ -372,26 +383,26 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
         )?;
         let person_id = tx.last_insert_rowid();
         for alias in &p.aliases {
-            tx.execute(
+            exec(tx, 
                 "INSERT INTO person_aliases (person_id, alias_key) VALUES (?1, ?2)",
                 params![person_id, name_key(alias)],
             )?;
         }
     }
     for o in &x.organizations {
-        tx.execute(
+        exec(tx, 
             "INSERT INTO organizations (doc_id, name, country, evidence) VALUES (?1, ?2, ?3, ?4)",
             params![doc_id, o.name, o.country, to_json(&o.evidence)],
         )?;
     }
     for c in &x.countries {
-        tx.execute(
+        exec(tx, 
             "INSERT INTO countries (doc_id, code, name, evidence) VALUES (?1, ?2, ?3, ?4)",
             params![doc_id, c.code.to_uppercase(), c.name, to_json(&c.evidence)],
         )?;
     }
     for p in &x.places {
-        tx.execute(
+        exec(tx, 
             "INSERT INTO places (doc_id, name, country, evidence) VALUES (?1, ?2, ?3, ?4)",
             params![doc_id, p.name, p.country, to_json(&p.evidence)],
         )?;
@@ -400,25 +411,25 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
         insert_event(tx, doc_id, e, &x.persons)?;
     }
     for q in &x.quotes {
-        tx.execute(
+        exec(tx, 
             "INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![doc_id, q.text, q.speaker, q.speaker.as_deref().map(name_key), to_json(&q.evidence)],
         )?;
-        tx.execute("INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)", params![tx.last_insert_rowid(), q.text])?;
+        exec(tx, "INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)", params![tx.last_insert_rowid(), q.text])?;
     }
     for f in &x.figures {
-        tx.execute(
+        exec(tx, 
             "INSERT INTO figures (doc_id, value, unit, metric, period, countries, evidence)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![doc_id, f.value, f.unit, f.metric, f.period, to_json(&f.countries), to_json(&f.evidence)],
         )?;
         let figure_id = tx.last_insert_rowid();
         for code in unique_upper(f.countries.iter().map(String::as_str)) {
-            tx.execute("INSERT INTO figure_countries (figure_id, code) VALUES (?1, ?2)", params![figure_id, code])?;
+            exec(tx, "INSERT INTO figure_countries (figure_id, code) VALUES (?1, ?2)", params![figure_id, code])?;
         }
     }
     for t in &x.topics {
-        tx.execute(
+        exec(tx, 
             "INSERT INTO topics (doc_id, name, score, evidence) VALUES (?1, ?2, ?3, ?4)",
             params![doc_id, t.name, f64::from(t.score), to_json(&t.evidence)],
         )?;
@@ -431,7 +442,7 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
 /// through a participant's country.
 fn insert_event(tx: &Connection, doc_id: &str, e: &Event, persons: &[Person]) -> Result<(), rusqlite::Error> {
     let bounds = e.date.as_ref().map(date_bounds);
-    tx.execute(
+    exec(tx, 
         "INSERT INTO events (doc_id, kind, date, date_start, date_end, place, place_key, participants, ordinal,
                              countries, evidence)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -467,10 +478,10 @@ fn insert_event(tx: &Connection, doc_id: &str, e: &Event, persons: &[Person]) ->
     keys.sort();
     keys.dedup();
     for key in keys {
-        tx.execute("INSERT INTO event_participants (event_id, name_key) VALUES (?1, ?2)", params![event_id, key])?;
+        exec(tx, "INSERT INTO event_participants (event_id, name_key) VALUES (?1, ?2)", params![event_id, key])?;
     }
     for code in unique_upper(codes.into_iter()) {
-        tx.execute("INSERT INTO event_countries (event_id, code) VALUES (?1, ?2)", params![event_id, code])?;
+        exec(tx, "INSERT INTO event_countries (event_id, code) VALUES (?1, ?2)", params![event_id, code])?;
     }
     Ok(())
 }
