@@ -792,20 +792,41 @@ fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, Stor
     Ok(Some(PersonDetail { profile, mentions, quotes, events }))
 }
 
+/// Returns the SQL of a listing that walks `from` in the order of `id`, keeps
+/// the rows meeting every condition and stops after `LIMIT ?{limit}` rows.
+/// Listings build their SQL from the filters actually given, and walk the
+/// index of the most selective one in id order: the planner cannot use an
+/// index behind `?n IS NULL OR …`, and a scan of every fact in id order
+/// takes a second at a few hundred thousand documents when the filter is rare.
+fn listing_sql(select: &str, from: &str, id: &str, conditions: &[&str], limit: u8) -> String {
+    let mut sql = format!("SELECT {select} FROM {from} WHERE {id} > ?1");
+    for c in conditions {
+        sql.push_str(" AND ");
+        sql.push_str(c);
+    }
+    sql.push_str(&format!(" ORDER BY {id} LIMIT ?{limit}"));
+    sql
+}
+
 fn list_events(conn: &Connection, f: &EventFilter, page: &PageRequest) -> Result<Page<DocFact<Event>>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT e.* FROM events e
-             WHERE e.id > ?1
-               AND (?2 IS NULL OR e.kind = ?2)
-               AND (?3 IS NULL OR e.place_key = ?3)
-               AND (?4 IS NULL OR e.date_end >= ?4)
-               AND (?5 IS NULL OR e.date_start <= ?5)
-               AND (?6 IS NULL OR e.id IN (SELECT event_id FROM event_participants WHERE name_key = ?6))
-               AND (?7 IS NULL OR e.id IN (SELECT event_id FROM event_countries WHERE code = ?7))
-             ORDER BY e.id LIMIT ?8",
-        )
-        .map_err(backend)?;
+    let mut conditions = Vec::new();
+    let (from, id) = if f.participant.is_some() {
+        conditions.extend(["x.name_key = ?6", "e.id = x.event_id"]);
+        ("event_participants x CROSS JOIN events e", "x.event_id")
+    } else if f.country.is_some() {
+        conditions.extend(["x.code = ?7", "e.id = x.event_id"]);
+        ("event_countries x CROSS JOIN events e", "x.event_id")
+    } else {
+        ("events e", "e.id")
+    };
+    if f.participant.is_some() && f.country.is_some() {
+        conditions.push("EXISTS (SELECT 1 FROM event_countries c WHERE c.code = ?7 AND c.event_id = e.id)");
+    }
+    conditions.extend(f.kind.map(|_| "e.kind = ?2"));
+    conditions.extend(f.place.as_ref().map(|_| "e.place_key = ?3"));
+    conditions.extend(f.since.as_ref().map(|_| "e.date_end >= ?4"));
+    conditions.extend(f.until.as_ref().map(|_| "e.date_start <= ?5"));
+    let mut stmt = conn.prepare_cached(&listing_sql("e.*", from, id, &conditions, 8)).map_err(backend)?;
     let since = f.since.as_ref().map(|d| date_bounds(d).0);
     let until = f.until.as_ref().map(|d| date_bounds(d).1);
     let rows = doc_fact_rows(
@@ -824,33 +845,58 @@ fn fts_query(words: &[String]) -> Option<String> {
     })
 }
 
-fn list_quotes(conn: &Connection, f: &QuoteFilter, page: &PageRequest) -> Result<Page<DocFact<Quote>>, StoreError> {
+/// Returns the speaker keys a quote filter stands for: the key itself and
+/// the full names of the persons it is an alias of ("vassilenko").
+fn speaker_keys(conn: &Connection, key: &str) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT q.* FROM quotes q
-             WHERE q.id > ?1
-               AND (?2 IS NULL OR q.speaker_key = ?2 OR q.speaker_key IN (
-                        SELECT p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id
-                        WHERE a.alias_key = ?2))
-               AND (?3 IS NULL OR q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?3))
-             ORDER BY q.id LIMIT ?4",
+            "SELECT DISTINCT p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id WHERE a.alias_key = ?1",
         )
         .map_err(backend)?;
-    let rows = doc_fact_rows(&mut stmt, params![int_key(page)?, f.speaker, fts_query(&f.words), limit(page)], read_quote)?;
+    let mut keys = vec![key.to_owned()];
+    for k in stmt.query_map([key], |r| r.get::<_, String>(0)).map_err(backend)? {
+        let k = k.map_err(backend)?;
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    Ok(keys)
+}
+
+fn list_quotes(conn: &Connection, f: &QuoteFilter, page: &PageRequest) -> Result<Page<DocFact<Quote>>, StoreError> {
+    let keys = f.speaker.as_deref().map(|s| speaker_keys(conn, s)).transpose()?;
+    let mut conditions = Vec::new();
+    // One key walks the speaker index in id order; several are rarer (an alias).
+    match keys.as_deref() {
+        Some([_]) => conditions.push("q.speaker_key = ?2"),
+        Some(_) => conditions.push("q.speaker_key IN (SELECT value FROM json_each(?2))"),
+        None => {}
+    }
+    if !f.words.is_empty() {
+        conditions.push("q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?3)");
+    }
+    let mut stmt = conn.prepare_cached(&listing_sql("q.*", "quotes q", "q.id", &conditions, 4)).map_err(backend)?;
+    let speaker = match keys.as_deref() {
+        Some([key]) => Some(key.clone()),
+        Some(keys) => Some(to_json(keys)),
+        None => None,
+    };
+    let rows = doc_fact_rows(&mut stmt, params![int_key(page)?, speaker, fts_query(&f.words), limit(page)], read_quote)?;
     Ok(paginate(rows, page.size))
 }
 
 fn list_figures(conn: &Connection, f: &FigureFilter, page: &PageRequest) -> Result<Page<DocFact<Figure>>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT f.* FROM figures f
-             WHERE f.id > ?1
-               AND (?2 IS NULL OR f.metric = ?2)
-               AND (?3 IS NULL OR f.period = ?3)
-               AND (?4 IS NULL OR f.id IN (SELECT figure_id FROM figure_countries WHERE code = ?4))
-             ORDER BY f.id LIMIT ?5",
-        )
-        .map_err(backend)?;
+    let mut conditions = Vec::new();
+    // A country is usually rarer than a metric: walk its index when given.
+    let (from, id) = if f.country.is_some() {
+        conditions.extend(["x.code = ?4", "f.id = x.figure_id"]);
+        ("figure_countries x CROSS JOIN figures f", "x.figure_id")
+    } else {
+        ("figures f", "f.id")
+    };
+    conditions.extend(f.metric.as_ref().map(|_| "f.metric = ?2"));
+    conditions.extend(f.period.as_ref().map(|_| "f.period = ?3"));
+    let mut stmt = conn.prepare_cached(&listing_sql("f.*", from, id, &conditions, 5)).map_err(backend)?;
     let rows = doc_fact_rows(&mut stmt, params![int_key(page)?, f.metric, f.period, f.country, limit(page)], read_figure)?;
     Ok(paginate(rows, page.size))
 }
