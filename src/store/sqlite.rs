@@ -866,22 +866,25 @@ fn speaker_keys(conn: &Connection, key: &str) -> Result<Vec<String>, StoreError>
 fn list_quotes(conn: &Connection, f: &QuoteFilter, page: &PageRequest) -> Result<Page<DocFact<Quote>>, StoreError> {
     let keys = f.speaker.as_deref().map(|s| speaker_keys(conn, s)).transpose()?;
     let mut conditions = Vec::new();
-    // One key walks the speaker index in id order; several are rarer (an alias).
-    match keys.as_deref() {
-        Some([_]) => conditions.push("q.speaker_key = ?2"),
-        Some(_) => conditions.push("q.speaker_key IN (SELECT value FROM json_each(?2))"),
-        None => {}
-    }
+    conditions.extend(keys.as_ref().map(|_| "q.speaker_key = ?2"));
     if !f.words.is_empty() {
         conditions.push("q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?3)");
     }
     let mut stmt = conn.prepare_cached(&listing_sql("q.*", "quotes q", "q.id", &conditions, 4)).map_err(backend)?;
-    let speaker = match keys.as_deref() {
-        Some([key]) => Some(key.clone()),
-        Some(keys) => Some(to_json(keys)),
-        None => None,
+    let (after, words) = (int_key(page)?, fts_query(&f.words));
+    let Some(keys) = keys else {
+        let rows = doc_fact_rows(&mut stmt, params![after, None::<String>, words, limit(page)], read_quote)?;
+        return Ok(paginate(rows, page.size));
     };
-    let rows = doc_fact_rows(&mut stmt, params![int_key(page)?, speaker, fts_query(&f.words), limit(page)], read_quote)?;
+    // Each key's page comes in id order from the speaker index; merging them
+    // here costs a page per key, where `IN (keys) ORDER BY id` sorted every
+    // quote of every key.
+    let mut rows = Vec::new();
+    for key in &keys {
+        rows.extend(doc_fact_rows(&mut stmt, params![after, key, words, limit(page)], read_quote)?);
+    }
+    rows.sort_by_key(|(id, _)| id.parse::<i64>().unwrap_or(i64::MAX));
+    rows.truncate(page.size + 1);
     Ok(paginate(rows, page.size))
 }
 
