@@ -6,7 +6,7 @@
 #   scripts/bench-service.sh [ingest|watch|store|query|startup|extract|all] ...
 #
 #   ingest   30,000 documents as fast as the server takes them, then at a
-#            fixed 500 documents/s: docs/s, MB/s, ack latency, server peak RSS
+#            fixed 500 documents/s (5,000): docs/s, MB/s, ack latency, server peak RSS
 #   watch    1,000 documents at 100/s with a WatchFacts subscriber:
 #            acknowledgement -> facts latency
 #   store    builds the 310,000-document store in $BENCH_DATA (growth: the
@@ -78,8 +78,8 @@ fresh_ingest() {
 bench_ingest() {
   echo "## 1. streaming ingest, 30,000 documents, 4 streams, as fast as acknowledged"
   for _ in $(seq "$runs"); do fresh_ingest 30000 4; done
-  echo "## 1. streaming ingest at a fixed 500 documents/s (10,000 documents, 4 streams)"
-  for _ in $(seq "$runs"); do fresh_ingest 10000 4 --rate 500; done
+  echo "## 1. streaming ingest at a fixed 500 documents/s (5,000 documents, 4 streams)"
+  for _ in $(seq "$runs"); do fresh_ingest 5000 4 --rate 500; done
 }
 
 bench_watch() {
