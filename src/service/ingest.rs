@@ -66,13 +66,16 @@ struct InFlight {
 }
 
 /// Moves documents from the request stream through the ingestor to the
-/// response channel. Up to `concurrency` documents are prepared (validated
-/// and read) at once; those ready are committed together, in arrival order,
-/// and acknowledged in that order. `buffered` polls the next request only
-/// while fewer than `concurrency` are in flight, and the loop stops polling
-/// while the response channel is full, so HTTP/2 flow control slows a fast
-/// client down instead of the server buffering its documents. The stream
-/// counts as open until the pump returns and drops `_permit`.
+/// response channel, in two stages so that reading the next documents goes
+/// on while the previous ones commit. The first stage prepares (validates
+/// and reads) up to `concurrency` documents at once and queues them, in
+/// arrival order, for the second; the second commits whatever is queued
+/// together and acknowledges in that order. `buffered` polls the next
+/// request only while fewer than `concurrency` are in flight, the queue holds
+/// at most `concurrency` more, and the second stage stops taking from it while
+/// the response channel is full, so HTTP/2 flow control slows a fast client
+/// down instead of the server buffering its documents. The stream counts as
+/// open until the pump returns and drops `_permit`.
 async fn pump(
     inbound: Streaming<pb::IngestDocumentsRequest>,
     ingestor: Arc<Ingestor>,
@@ -80,6 +83,35 @@ async fn pump(
     stop: watch::Receiver<bool>,
     tx: mpsc::Sender<Result<pb::IngestDocumentsResponse, Status>>,
     _permit: StreamPermit,
+) {
+    let (queue_tx, queue_rx) = mpsc::channel(concurrency);
+    tokio::spawn(prepare_stage(inbound, Arc::clone(&ingestor), concurrency, stop, queue_tx));
+    let ready = ReceiverStream::new(queue_rx).ready_chunks(concurrency);
+    let mut ready = std::pin::pin!(ready);
+    while let Some(chunk) = ready.next().await {
+        for ack in commit(&ingestor, chunk).await {
+            // A broken request stream (client reset, malformed frame) ends it.
+            let last = ack.is_err();
+            if tx.send(ack).await.is_err() {
+                debug!("client left the ingest stream");
+                return;
+            }
+            if last {
+                return;
+            }
+        }
+    }
+}
+
+/// The first stage of [`pump`]: prepares documents `concurrency` at a time
+/// and queues them in arrival order; stops when the client or the commit
+/// stage goes away, or the server shuts down.
+async fn prepare_stage(
+    inbound: Streaming<pb::IngestDocumentsRequest>,
+    ingestor: Arc<Ingestor>,
+    concurrency: usize,
+    stop: watch::Receiver<bool>,
+    queue: mpsc::Sender<Result<InFlight, Status>>,
 ) {
     let prepared = inbound
         .take_until(stopped(stop))
@@ -100,20 +132,12 @@ async fn pump(
                 Ok::<_, Status>(InFlight { index: index as u64, client_id, started, prepared })
             }
         })
-        .buffered(concurrency)
-        .ready_chunks(concurrency);
+        .buffered(concurrency);
     let mut prepared = std::pin::pin!(prepared);
-    while let Some(chunk) = prepared.next().await {
-        for ack in commit(&ingestor, chunk).await {
-            // A broken request stream (client reset, malformed frame) ends it.
-            let last = ack.is_err();
-            if tx.send(ack).await.is_err() {
-                debug!("client left the ingest stream");
-                return;
-            }
-            if last {
-                return;
-            }
+    while let Some(item) = prepared.next().await {
+        let broken = item.is_err();
+        if queue.send(item).await.is_err() || broken {
+            return;
         }
     }
 }
