@@ -4,10 +4,11 @@
 //! Modules:
 //! - `support`: starting a server, clients, reading release files.
 //! - `ingest`: the ingest stream (order, duplicates, conflicts, bad input,
-//!   concurrency, flow control) and the unary ingest's statuses.
+//!   concurrency, flow control), the unary ingest's statuses, and malformed
+//!   wire input (invalid UTF-8, half messages) sent past the generated client.
 //! - `facts`: the seed and dev documents queried back (persons, events,
 //!   quotes, figures) and checked against what the releases say.
-//! - `query`: pagination, page tokens and argument checking.
+//! - `query`: pagination, page tokens and argument checking on every listing.
 //! - `watch`: `WatchFacts` subscribers.
 //! - `platform`: health checking, reflection, the extract-only RPC.
 
