@@ -3,6 +3,7 @@
 //!
 //! Modules:
 //! - `support`: starting a server, clients, reading release files.
+//! - `wire`: raw clients for malformed requests and half messages.
 //! - `ingest`: the ingest stream (order, duplicates, conflicts, bad input,
 //!   concurrency, flow control), the unary ingest's statuses, and malformed
 //!   wire input (invalid UTF-8, half messages) sent past the generated client.
@@ -14,6 +15,8 @@
 
 #[path = "service/support.rs"]
 mod support;
+#[path = "service/wire.rs"]
+mod wire;
 
 #[path = "service/facts.rs"]
 mod facts;

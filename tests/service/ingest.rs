@@ -8,10 +8,8 @@ use briefing::pb::IngestStatus::{Created, Duplicate, Rejected};
 use prost::Message as _;
 use tonic::Code;
 
-use crate::support::{
-    Leaving, TestServer, dev_docs, ingest_raw, ingest_raw_unary, ingest_stream, input, len_field, seed, send_partial_message, status_of,
-    text_input,
-};
+use crate::support::{TestServer, dev_docs, ingest_stream, input, seed, status_of, text_input};
+use crate::wire::{Leaving, ingest_raw, ingest_raw_unary, len_field, send_partial_message};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledges_every_document_in_arrival_order() {
