@@ -9,7 +9,8 @@
 //!   wire input (invalid UTF-8, half messages) sent past the generated client.
 //! - `facts`: the seed and dev documents queried back (persons, events,
 //!   quotes, figures) and checked against what the releases say.
-//! - `query`: pagination, page tokens and argument checking on every listing.
+//! - `query`: pagination, page tokens and argument checking.
+//! - `arguments`: bad pages and filters on every query RPC that takes them.
 //! - `watch`: `WatchFacts` subscribers.
 //! - `platform`: health checking, reflection, the extract-only RPC.
 
@@ -18,6 +19,8 @@ mod support;
 #[path = "service/wire.rs"]
 mod wire;
 
+#[path = "service/arguments.rs"]
+mod arguments;
 #[path = "service/facts.rs"]
 mod facts;
 #[path = "service/ingest.rs"]
