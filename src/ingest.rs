@@ -240,6 +240,38 @@ pub struct Limits {
     pub max_text_bytes: usize,
 }
 
+impl Limits {
+    /// Returns the draft as a document with its final id, or why it is
+    /// unusable: everything the server checks before reading the facts and
+    /// asking the store. No I/O beyond reading the clock for future dates.
+    pub fn validate(&self, d: DocumentDraft) -> Result<Document, IngestError> {
+        self.check_text(&d.text)?;
+        let published = parse_published(d.published.as_deref())?;
+        let language = d.language.map(check_language).transpose()?;
+        let id = match d.id {
+            Some(id) => check_id(id)?,
+            None => text_identity(&d.text),
+        };
+        Ok(Document { id, url: d.url, source: d.source, title: d.title, published, language, text: d.text })
+    }
+
+    fn check_text(&self, text: &str) -> Result<(), IngestError> {
+        if text.is_empty() {
+            return Err(IngestError::EmptyText);
+        }
+        if text.len() > self.max_text_bytes {
+            return Err(IngestError::TooLarge { size: text.len(), limit: self.max_text_bytes });
+        }
+        if let Some((offset, c)) = text.char_indices().find(|(_, c)| is_forbidden_control(*c)) {
+            return Err(IngestError::ControlCharacter { code: u32::from(c), offset });
+        }
+        if text.trim().is_empty() {
+            return Err(IngestError::BlankText);
+        }
+        Ok(())
+    }
+}
+
 /// Runs the ingest and extract use cases. Share it behind an `Arc`.
 pub struct Ingestor {
     store: Arc<dyn Store>,
@@ -372,7 +404,7 @@ impl Ingestor {
         published: Option<String>,
         title: Option<String>,
     ) -> Result<Extraction, IngestError> {
-        self.check_text(&text)?;
+        self.limits.check_text(&text)?;
         let published = parse_published(published.as_deref())?;
         self.read_facts(&text, published, title.as_deref()).await
     }
@@ -399,30 +431,7 @@ impl Ingestor {
 
     /// Returns the draft as a document with its final id, or why it is unusable.
     fn validate(&self, d: DocumentDraft) -> Result<Document, IngestError> {
-        self.check_text(&d.text)?;
-        let published = parse_published(d.published.as_deref())?;
-        let language = d.language.map(check_language).transpose()?;
-        let id = match d.id {
-            Some(id) => check_id(id)?,
-            None => text_identity(&d.text),
-        };
-        Ok(Document { id, url: d.url, source: d.source, title: d.title, published, language, text: d.text })
-    }
-
-    fn check_text(&self, text: &str) -> Result<(), IngestError> {
-        if text.is_empty() {
-            return Err(IngestError::EmptyText);
-        }
-        if text.len() > self.limits.max_text_bytes {
-            return Err(IngestError::TooLarge { size: text.len(), limit: self.limits.max_text_bytes });
-        }
-        if let Some((offset, c)) = text.char_indices().find(|(_, c)| is_forbidden_control(*c)) {
-            return Err(IngestError::ControlCharacter { code: u32::from(c), offset });
-        }
-        if text.trim().is_empty() {
-            return Err(IngestError::BlankText);
-        }
-        Ok(())
+        self.limits.validate(d)
     }
 }
 

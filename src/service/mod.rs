@@ -100,6 +100,11 @@ async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
 
+/// The wire-to-draft conversion every ingest handler applies before
+/// [`crate::ingest::Limits::validate`]; public so the fuzz target can run the
+/// server's exact decoding path without a server.
+pub use convert::draft as document_draft;
+
 /// Serves every Briefing service on `listener` until `shutdown` resolves, then
 /// stops accepting connections, ends watch streams, lets ingest streams
 /// finish the documents they hold, and returns.

@@ -5,9 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use briefing::pb;
 use briefing::pb::IngestStatus::{Created, Duplicate, Rejected};
+use prost::Message as _;
 use tonic::Code;
 
 use crate::support::{TestServer, dev_docs, ingest_stream, input, seed, status_of, text_input};
+use crate::wire::{Leaving, ingest_raw, ingest_raw_unary, len_field, send_partial_message};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledges_every_document_in_arrival_order() {
@@ -155,4 +157,86 @@ async fn unary_ingest_answers_with_statuses() {
     assert!(empty.message().contains("white space"));
     let missing = client.ingest_document(pb::IngestDocumentRequest { document: None }).await.unwrap_err();
     assert_eq!(missing.code(), Code::InvalidArgument);
+}
+
+/// Returns an encoded request holding one document.
+fn encoded(id: &str, text: &str) -> Vec<u8> {
+    pb::IngestDocumentsRequest { document: Some(text_input(id, text)) }.encode_to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_utf8_on_the_wire_ends_the_stream_with_internal_and_the_server_goes_on() {
+    // The generated client cannot send such bytes: the messages are
+    // encoded by hand, with 0xFF and a lone 0xE9 inside one string field of
+    // the document. Protobuf strings must be UTF-8; gRPC answers a message
+    // that does not parse with INTERNAL, naming the field.
+    let server = TestServer::start().await;
+    let mut query = server.query().await;
+    let bad: &[u8] = b"Caf\xE9 \xFF\xFE in Astana.";
+    let fields = [(1, "id"), (2, "url"), (3, "source"), (4, "title"), (5, "published_date"), (6, "language"), (7, "text")];
+    for (number, name) in fields {
+        let document = [len_field(7, b"The ministers met in Astana."), len_field(number, bad)].concat();
+        let broken = len_field(1, &document);
+        let (before, after) = (format!("before-{name}"), format!("after-{name}"));
+        let messages = vec![encoded(&before, "The ministers met."), broken.clone(), encoded(&after, "They met again.")];
+        let (acks, status) = ingest_raw(&server, messages).await;
+        assert_eq!(acks.len(), 1, "{name}: only the document before the broken one is answered");
+        assert_eq!((acks[0].document_id.as_str(), status_of(&acks[0])), (before.as_str(), Created));
+        assert_eq!(status.code(), Code::Internal, "{name}: {status:?}");
+        assert!(status.message().contains("UTF-8"), "{name}: {:?}", status.message());
+        assert!(status.message().contains(&format!("DocumentInput.{name}")), "{name}: {:?}", status.message());
+        let unread = query.get_document(pb::GetDocumentRequest { id: after.clone() }).await.unwrap_err();
+        assert_eq!(unread.code(), Code::NotFound, "{name}: nothing after the broken message is read");
+
+        let unary = ingest_raw_unary(&server, broken).await.unwrap_err();
+        assert_eq!(unary.code(), Code::Internal, "{name}: {unary:?}");
+        assert!(unary.message().contains("UTF-8"), "{name}: {:?}", unary.message());
+
+        let mut client = server.ingest().await;
+        let acks = ingest_stream(&mut client, vec![text_input(&after, "They met again.")]).await;
+        assert_eq!(status_of(&acks[0]), Created, "{name}: a new stream works");
+    }
+    let docs = query.list_documents(pb::ListDocumentsRequest::default()).await.unwrap().into_inner();
+    assert_eq!(docs.documents.len(), 2 * fields.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_sends_half_a_message_and_leaves_disturbs_no_other_stream() {
+    let server = TestServer::start().await;
+    let whole = encoded("never-whole", "A release that never arrives in full.");
+    let half = &whole[..whole.len() / 2];
+    let over_limit = u32::try_from(briefing::config::DEFAULT_MAX_MESSAGE_BYTES * 2).unwrap();
+    // (frame length announced, how the client leaves, grpc-status it hears)
+    let cases = [
+        (whole.len() as u32, Leaving::DropConnection, None),
+        (whole.len() as u32, Leaving::ResetStream, None),
+        (whole.len() as u32, Leaving::EndStream, Some("13")), // INTERNAL: unexpected end of stream
+        (over_limit, Leaving::EndStream, Some("11")),         // OUT_OF_RANGE: over the message limit
+        (over_limit, Leaving::DropConnection, None),
+    ];
+
+    // A well-behaved stream stays open on its own connection throughout.
+    let mut client = server.ingest().await;
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let mut acks = client.ingest_documents(tokio_stream::wrappers::ReceiverStream::new(rx)).await.unwrap().into_inner();
+    let guard = std::time::Duration::from_secs(60);
+    for (i, (announced, leaving, want)) in cases.into_iter().enumerate() {
+        let heard = tokio::time::timeout(guard, send_partial_message(server.addr, announced, half, leaving)).await.expect("no hang");
+        assert_eq!(heard.as_deref(), want, "case {i}: {leaving:?} after announcing {announced} bytes");
+        let doc = text_input(&format!("steady-{i}"), &format!("Release {i}: the ministers met in Astana."));
+        tx.send(pb::IngestDocumentsRequest { document: Some(doc) }).await.unwrap();
+        let ack = tokio::time::timeout(guard, acks.message()).await.expect("no hang").unwrap().unwrap().result.unwrap();
+        assert_eq!((ack.index, status_of(&ack)), (i as u64, Created), "case {i}: the other stream goes on");
+    }
+    drop(tx);
+    assert!(acks.message().await.unwrap().is_none());
+
+    let mut fresh = server.ingest().await;
+    let acks = ingest_stream(&mut fresh, vec![text_input("after-all", "The ministers met once more.")]).await;
+    assert_eq!(status_of(&acks[0]), Created);
+    let mut query = server.query().await;
+    let docs = query.list_documents(pb::ListDocumentsRequest::default()).await.unwrap().into_inner();
+    let ids: Vec<_> = docs.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids.len(), cases.len() + 1, "nothing of the half messages is stored: {ids:?}");
+    assert!(!ids.contains(&"never-whole"));
 }
