@@ -327,6 +327,38 @@ async fn json_logs_name_documents_and_never_hold_their_text() {
     assert!(!log.contains(marker), "document text reached the log:\n{log}");
 }
 
+#[tokio::test]
+async fn sigterm_finishes_the_documents_in_flight_and_exits_cleanly() {
+    let mut server = ServerProcess::spawn(&[], &[], |_| vec![]).ready().await;
+    let mut client = IngestServiceClient::new(connect(&server.url()).await);
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    let mut acks = client.ingest_documents(tokio_stream::wrappers::ReceiverStream::new(rx)).await.expect("stream").into_inner();
+    let text = seed_text();
+    let send = |i: usize| pb::IngestDocumentsRequest { document: Some(doc(&format!("term-{i}"), &format!("{text}\nNote {i}."))) };
+    for i in 0..10 {
+        tx.send(send(i)).await.unwrap();
+    }
+    for _ in 0..10 {
+        let ack = acks.message().await.expect("an ack").expect("not the end").result.unwrap();
+        assert_eq!(ack.status(), pb::IngestStatus::Created);
+    }
+    // More documents on their way, then the signal.
+    for i in 10..40 {
+        tx.send(send(i)).await.unwrap();
+    }
+    server.terminate();
+    let mut after = 0;
+    // Whatever the server read before stopping is acknowledged as stored.
+    while let Ok(Some(ack)) = acks.message().await {
+        assert_eq!(ack.result.unwrap().status(), pb::IngestStatus::Created);
+        after += 1;
+    }
+    assert!(after <= 30);
+    let status = server.exit();
+    assert!(status.success(), "exit status {status:?}\n{}", server.log());
+    assert!(server.log().contains("stopped"), "{}", server.log());
+}
+
 #[test]
 fn serve_help_documents_every_setting_and_its_default() {
     let out = run(&["serve", "--help"], &[]);
