@@ -278,7 +278,8 @@ pub trait Store: Send + Sync {
     fn list_documents(&self, filter: DocumentFilter, page: PageRequest) -> StoreFuture<'_, Page<StoredDocument>>;
     /// Lists persons merged by name key, in key order.
     fn list_persons(&self, filter: PersonFilter, page: PageRequest) -> StoreFuture<'_, Page<PersonProfile>>;
-    /// Returns the person with this name key (or alias key), if any.
+    /// Returns the person with this name key (or alias key), if any, with
+    /// the latest [`PERSON_DETAIL_LIMIT`] mentions, quotes and events.
     fn get_person(&self, name_key: String) -> StoreFuture<'_, Option<PersonDetail>>;
     /// Lists events in commit order.
     fn list_events(&self, filter: EventFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Event>>>;
@@ -288,6 +289,19 @@ pub trait Store: Send + Sync {
     fn list_figures(&self, filter: FigureFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Figure>>>;
     /// Returns how much the store holds, for monitoring.
     fn stats(&self) -> StoreFuture<'_, StoreStats>;
+}
+
+/// Most mentions, quotes and events [`Store::get_person`] returns of each:
+/// the most recent. The profile still counts all of them, and the listings
+/// (`list_quotes` by speaker, `list_events` by participant) page through
+/// the rest, so a much-quoted person does not make an answer of hundreds of
+/// megabytes.
+pub const PERSON_DETAIL_LIMIT: usize = 100;
+
+/// Drops all but the last [`PERSON_DETAIL_LIMIT`] items.
+pub fn keep_latest<T>(items: &mut Vec<T>) {
+    let skip = items.len().saturating_sub(PERSON_DETAIL_LIMIT);
+    items.drain(..skip);
 }
 
 /// How much a store holds.

@@ -24,7 +24,7 @@ use tracing::{info, warn};
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
-    date_bounds, name_key,
+    PERSON_DETAIL_LIMIT, date_bounds, keep_latest, name_key,
 };
 use crate::domain::{
     Country, Document, Event, EventKind, Extraction, Figure, Organization, PartialDate, Person, Place, Quote,
@@ -790,13 +790,22 @@ async fn get_person(c: &ClientWrapper, key: &str) -> Result<Option<PersonDetail>
         mentions = person_mentions(c, &key).await?;
     }
     let profile = profile_of(c, &key, &mentions).await?;
-    let rows = query(c, "SELECT * FROM quotes WHERE speaker_key = $1 ORDER BY id", &[&key]).await?;
+    keep_latest(&mut mentions);
+    let limit = PERSON_DETAIL_LIMIT as i64;
+    let rows = query(
+        c,
+        "SELECT * FROM (SELECT * FROM quotes WHERE speaker_key = $1 ORDER BY id DESC LIMIT $2) q ORDER BY id",
+        &[&key, &limit],
+    )
+    .await?;
     let quotes = doc_fact_rows(&rows, read_quote)?.into_iter().map(|(_, q)| q).collect();
     let rows = query(
         c,
-        "SELECT e.* FROM events e WHERE e.id IN (SELECT event_id FROM event_participants WHERE name_key = $1)
-         ORDER BY e.id",
-        &[&key],
+        "SELECT * FROM (SELECT e.* FROM events e
+                        WHERE e.id IN (SELECT event_id FROM event_participants WHERE name_key = $1)
+                        ORDER BY e.id DESC LIMIT $2) e
+         ORDER BY id",
+        &[&key, &limit],
     )
     .await?;
     let events = doc_fact_rows(&rows, read_event)?.into_iter().map(|(_, e)| e).collect();

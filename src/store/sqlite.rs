@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
-    TEXT_SEARCH_CHARS, date_bounds, name_key,
+    PERSON_DETAIL_LIMIT, TEXT_SEARCH_CHARS, date_bounds, keep_latest, name_key,
 };
 use crate::domain::{
     Country, Document, Event, EventKind, Extraction, Figure, Organization, PartialDate, Person, Place,
@@ -816,15 +816,21 @@ fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, Stor
         key = resolved;
     }
     let profile = profile_of(conn, &key, &mentions)?;
-    let mut stmt = conn.prepare_cached("SELECT * FROM quotes WHERE speaker_key = ?1 ORDER BY id").map_err(backend)?;
-    let quotes = doc_fact_rows(&mut stmt, [&key], read_quote)?.into_iter().map(|(_, q)| q).collect();
+    keep_latest(&mut mentions);
+    let limit = PERSON_DETAIL_LIMIT as i64;
+    let mut stmt = conn
+        .prepare_cached("SELECT * FROM (SELECT * FROM quotes WHERE speaker_key = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id")
+        .map_err(backend)?;
+    let quotes = doc_fact_rows(&mut stmt, params![key, limit], read_quote)?.into_iter().map(|(_, q)| q).collect();
     let mut stmt = conn
         .prepare_cached(
-            "SELECT e.* FROM events e WHERE e.id IN (SELECT event_id FROM event_participants WHERE name_key = ?1)
-             ORDER BY e.id",
+            "SELECT * FROM (SELECT e.* FROM events e
+                            WHERE e.id IN (SELECT event_id FROM event_participants WHERE name_key = ?1)
+                            ORDER BY e.id DESC LIMIT ?2)
+             ORDER BY id",
         )
         .map_err(backend)?;
-    let events = doc_fact_rows(&mut stmt, [&key], read_event)?.into_iter().map(|(_, e)| e).collect();
+    let events = doc_fact_rows(&mut stmt, params![key, limit], read_event)?.into_iter().map(|(_, e)| e).collect();
     Ok(Some(PersonDetail { profile, mentions, quotes, events }))
 }
 

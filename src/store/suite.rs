@@ -7,7 +7,7 @@ use crate::domain::{
 };
 use crate::store::{
     DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, PageRequest, PersonFilter, QuoteFilter,
-    Store, TEXT_SEARCH_CHARS, name_key,
+    PERSON_DETAIL_LIMIT, Store, TEXT_SEARCH_CHARS, name_key,
 };
 
 /// Runs every check of the contract against `store`, which must start empty.
@@ -22,6 +22,7 @@ pub async fn run_all<S: Store>(store: &S) {
     figures_filter_by_metric_country_and_period(store).await;
     pages_cover_every_item_once(store).await;
     concurrent_inserts_of_one_id_create_it_once(store).await;
+    person_detail_keeps_the_latest(store).await;
     batches_keep_their_order(store).await;
 }
 
@@ -101,6 +102,39 @@ async fn stats_count_stored_documents<S: Store>(store: &S) {
     let after = store.stats().await.unwrap();
     assert_eq!(after.documents, before.documents + 1, "a duplicate is not counted");
     assert!(after.bytes > 0, "a store holding a document occupies bytes");
+}
+
+async fn person_detail_keeps_the_latest<S: Store>(store: &S) {
+    let n = PERSON_DETAIL_LIMIT + 2;
+    let docs = (0..n)
+        .map(|i| {
+            let speaker = "Often Quoted";
+            let facts = Extraction {
+                persons: vec![person(speaker, "Spokesperson", "NO")],
+                quotes: vec![Quote { text: format!("Statement {i}"), speaker: Some(speaker.into()), evidence: ev("quote.said") }],
+                events: vec![Event {
+                    kind: EventKind::Meeting,
+                    date: None,
+                    place: None,
+                    participants: vec![speaker.into()],
+                    ordinal: None,
+                    countries: vec![],
+                    evidence: ev("event.meeting"),
+                }],
+                ..Extraction::default()
+            };
+            let id = format!("often-{i:03}");
+            NewDocument { document: document(&id, &format!("Text {i}.")), text_hash: format!("often:{i}"), facts }
+        })
+        .collect();
+    assert!(store.insert_batch(docs).await.unwrap().iter().all(|r| matches!(r, Ok(InsertOutcome::Created { .. }))));
+    let detail = store.get_person(name_key("Often Quoted")).await.unwrap().unwrap();
+    assert_eq!(detail.profile.document_ids.len(), n, "the profile counts every document");
+    assert_eq!((detail.mentions.len(), detail.quotes.len(), detail.events.len()), (PERSON_DETAIL_LIMIT, PERSON_DETAIL_LIMIT, PERSON_DETAIL_LIMIT));
+    let last = format!("often-{:03}", n - 1);
+    assert_eq!(detail.quotes.last().map(|q| q.document_id.as_str()), Some(last.as_str()), "the latest are kept, in order");
+    assert_eq!(detail.events.last().map(|e| e.document_id.as_str()), Some(last.as_str()));
+    assert_eq!(detail.mentions.first().map(|m| m.document_id.as_str()), Some("often-002"));
 }
 
 async fn insert_is_idempotent_and_detects_conflicts<S: Store>(store: &S) {
