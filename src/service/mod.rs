@@ -31,6 +31,11 @@ use crate::pb::extract_service_server::ExtractServiceServer;
 use crate::pb::ingest_service_server::IngestServiceServer;
 use crate::pb::query_service_server::QueryServiceServer;
 
+/// How often an idle connection is pinged.
+const KEEPALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a ping may go unanswered before the connection is closed.
+const KEEPALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// How the server treats connections and messages. Build it with struct
 /// update syntax over [`ServeOptions::default`] so new settings keep their
 /// defaults.
@@ -161,10 +166,14 @@ pub async fn serve(
         let _ = stop_tx.send(true);
     };
 
-    // tonic ignores its own tcp_nodelay with a custom incoming; without it
-    // every call waits ~40 ms for delayed ACKs.
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    let mut server = Server::builder();
+    // tonic ignores its own tcp_nodelay and tcp_keepalive with a custom
+    // incoming; without nodelay every call waits ~40 ms for delayed ACKs.
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true)).with_keepalive(Some(KEEPALIVE_INTERVAL));
+    // Keep-alive pings find clients whose connection vanished without a FIN
+    // or RST, so their streams (and stream slots) are freed within a minute.
+    let mut server = Server::builder()
+        .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT));
     if let Some(tls) = &options.tls {
         let identity = Identity::from_pem(&tls.cert_pem, &tls.key_pem);
         server = server.tls_config(ServerTlsConfig::new().identity(identity)).map_err(|e| ServeError::Tls(e.to_string()))?;
