@@ -313,6 +313,34 @@ pub struct StoreStats {
     pub bytes: u64,
 }
 
+/// Returns country codes upper-cased, sorted and without repeats.
+pub(crate) fn unique_upper<'a>(codes: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut v: Vec<String> = codes.map(str::to_uppercase).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Parses an integer page key (the id of the last item of the previous page).
+pub(crate) fn int_key(page: &PageRequest) -> Result<i64, StoreError> {
+    page.after.as_deref().map_or(Ok(0), |k| k.parse().map_err(|_| StoreError::BadPageKey))
+}
+
+/// Returns a page from rows fetched with `LIMIT size + 1`: the extra row only
+/// says that more follow.
+pub(crate) fn paginate<T>(mut rows: Vec<(String, T)>, size: usize) -> Page<T> {
+    let more = rows.len() > size;
+    rows.truncate(size);
+    let next_after = if more { rows.last().map(|(k, _)| k.clone()) } else { None };
+    Page { items: rows.into_iter().map(|(_, t)| t).collect(), next_after }
+}
+
+/// The `LIMIT` of a page query: one row more than the page, to learn
+/// whether more follow.
+pub(crate) fn limit(page: &PageRequest) -> i64 {
+    page.size as i64 + 1
+}
+
 /// Returns the key names are compared by: white space folded to single spaces,
 /// lower case. "Roman  VASSILENKO" and "roman vassilenko" share a key.
 pub fn name_key(name: &str) -> String {

@@ -24,7 +24,7 @@ use tracing::{info, warn};
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
-    PERSON_DETAIL_LIMIT, date_bounds, keep_latest, name_key,
+    PERSON_DETAIL_LIMIT, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
 };
 use crate::domain::{
     Country, Document, Event, EventKind, Extraction, Figure, Organization, PartialDate, Person, Place, Quote,
@@ -514,32 +514,7 @@ impl Pipeline {
     }
 }
 
-fn unique_upper<'a>(codes: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut v: Vec<String> = codes.map(str::to_uppercase).collect();
-    v.sort();
-    v.dedup();
-    v
-}
-
 // ---------------------------------------------------------------- reading
-
-/// Parses an integer page key (the id of the last item of the previous page).
-fn int_key(page: &PageRequest) -> Result<i64, StoreError> {
-    page.after.as_deref().map_or(Ok(0), |k| k.parse().map_err(|_| StoreError::BadPageKey))
-}
-
-/// Returns a page from rows fetched with `LIMIT size + 1`: the extra row only
-/// says that more follow.
-fn paginate<T>(mut rows: Vec<(String, T)>, size: usize) -> Page<T> {
-    let more = rows.len() > size;
-    rows.truncate(size);
-    let next_after = if more { rows.last().map(|(k, _)| k.clone()) } else { None };
-    Page { items: rows.into_iter().map(|(_, t)| t).collect(), next_after }
-}
-
-fn limit(page: &PageRequest) -> i64 {
-    page.size as i64 + 1
-}
 
 async fn query(c: &ClientWrapper, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, StoreError> {
     let stmt = c.prepare_cached(sql).await.map_err(pg_err)?;
