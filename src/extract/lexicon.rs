@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::domain::EventKind;
 
@@ -275,6 +275,7 @@ impl Lexicon {
         }
         let names = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&b.patterns)
             .expect("built-in name patterns compile"); // invariant: static data
         let (cues, cue_entries, currencies) = build_cues(false);
