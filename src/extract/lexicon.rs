@@ -6,8 +6,8 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
+use super::trie::WordTrie;
 use crate::domain::EventKind;
 
 const COUNTRIES: &str = include_str!("data/countries.tsv");
@@ -121,11 +121,11 @@ pub struct Hit<T> {
 
 /// The compiled lists.
 pub struct Lexicon {
-    names: AhoCorasick,
+    names: WordTrie,
     name_entries: Vec<Entry>,
-    cues: AhoCorasick,
+    cues: WordTrie,
     cue_entries: Vec<Cue>,
-    topic_cues: AhoCorasick,
+    topic_cues: WordTrie,
     topic_entries: Vec<Cue>,
     /// Every sovereign state.
     pub countries: Vec<CountryInfo>,
@@ -273,11 +273,7 @@ impl Lexicon {
         for w in ORG_HEAD_WORDS.iter().chain(DOMAIN_WORDS) {
             title_words.insert(w.to_lowercase());
         }
-        let names = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&b.patterns)
-            .expect("built-in name patterns compile"); // invariant: static data
+        let names = WordTrie::new(&b.patterns, false);
         let (cues, cue_entries, currencies) = build_cues(false);
         let (topic_cues, topic_entries, _) = build_cues(true);
         let common_words = rows(CUES)
@@ -291,13 +287,7 @@ impl Lexicon {
     /// Returns the proper-name hits inside `ranges` of `text`: whole words
     /// only, leftmost-longest, not overlapping.
     pub fn names_in(&self, text: &str, ranges: &[Range<usize>]) -> Vec<Hit<Entry>> {
-        let mut out = Vec::new();
-        for r in ranges {
-            let hay = &text[r.clone()];
-            let hits = self.names.find_overlapping_iter(hay).filter(|m| at_word_boundaries(hay, m.start(), m.end()));
-            select_longest(hits.map(|m| (m.start() + r.start, m.end() + r.start, self.name_entries[m.pattern().as_usize()])), &mut out);
-        }
-        out
+        scan(&self.names, &self.name_entries, text, ranges)
     }
 
     /// Returns the cue-word hits inside `ranges` of `text`, case-insensitive,
@@ -364,45 +354,14 @@ fn capitalize(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-fn at_word_boundaries(hay: &str, start: usize, end: usize) -> bool {
-    let before = hay[..start].chars().next_back();
-    let after = hay[end..].chars().next();
-    let first = hay[start..].chars().next();
-    let last = hay[..end].chars().next_back();
-    let edge_ok = |edge: Option<char>, inner: Option<char>| match (edge, inner) {
-        (Some(e), Some(i)) if i.is_alphanumeric() => !e.is_alphanumeric(),
-        _ => true,
-    };
-    edge_ok(before, first) && edge_ok(after, last)
-}
-
-/// Keeps the leftmost-longest non-overlapping hits of an overlapping set.
-fn select_longest<T: Copy>(hits: impl Iterator<Item = (usize, usize, T)>, out: &mut Vec<Hit<T>>) {
-    let mut all: Vec<(usize, usize, T)> = hits.collect();
-    all.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let mut last_end = 0;
-    let base = out.len();
-    for (start, end, what) in all {
-        if out.len() > base && start < last_end {
-            continue;
-        }
-        out.push(Hit { start, end, what });
-        last_end = end;
-    }
-}
-
-fn scan(ac: &AhoCorasick, entries: &[Cue], text: &str, ranges: &[Range<usize>]) -> Vec<Hit<Cue>> {
+fn scan<T: Copy>(trie: &WordTrie, entries: &[T], text: &str, ranges: &[Range<usize>]) -> Vec<Hit<T>> {
     let mut out = Vec::new();
-    for r in ranges {
-        let hay = &text[r.clone()];
-        let hits = ac.find_overlapping_iter(hay).filter(|m| at_word_boundaries(hay, m.start(), m.end()));
-        select_longest(hits.map(|m| (m.start() + r.start, m.end() + r.start, entries[m.pattern().as_usize()])), &mut out);
-    }
+    trie.find(text, ranges, |start, end, id| out.push(Hit { start, end, what: entries[id as usize] }));
     out
 }
 
 /// Returns the cue automaton for topics (`topics`) or for everything else.
-fn build_cues(topics: bool) -> (AhoCorasick, Vec<Cue>, Vec<String>) {
+fn build_cues(topics: bool) -> (WordTrie, Vec<Cue>, Vec<String>) {
     let mut patterns: Vec<String> = Vec::new();
     let mut entries = Vec::new();
     let mut currencies: Vec<String> = Vec::new();
@@ -452,10 +411,5 @@ fn build_cues(topics: bool) -> (AhoCorasick, Vec<Cue>, Vec<String>) {
         patterns.push(phrase.to_lowercase());
         entries.push(cue);
     }
-    let ac = AhoCorasickBuilder::new()
-        .match_kind(MatchKind::Standard)
-        .ascii_case_insensitive(true)
-        .build(&patterns)
-        .expect("built-in cue patterns compile"); // invariant: static data
-    (ac, entries, currencies)
+    (WordTrie::new(&patterns, true), entries, currencies)
 }

@@ -19,6 +19,7 @@ pub mod persons;
 pub mod quotes;
 pub mod text;
 pub mod topics;
+pub mod trie;
 
 use std::sync::LazyLock;
 

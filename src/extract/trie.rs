@@ -1,0 +1,249 @@
+//! Whole-word phrase matching: a byte trie walked from every place where a
+//! whole-word match may begin.
+//!
+//! A match must not cut a word: before a pattern that begins with a letter
+//! or digit there is none, and likewise after one that ends with one. So a
+//! walk starts only at the first character of a word or at a character that
+//! is neither, and most walks end after a byte or two. That reads a release
+//! several times faster than an automaton that steps through every byte and
+//! reports every overlapping hit to be filtered afterwards, and the answer is
+//! the same: at each start the longest whole-word pattern, leftmost first,
+//! none overlapping.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use foldhash::fast::FixedState;
+
+/// No pattern ends at a node; no child for a byte.
+const NONE: u32 = u32::MAX;
+
+/// A set of patterns, each with an id (its insertion order).
+#[derive(Debug)]
+pub struct WordTrie {
+    /// Children of the root by first byte: a direct table, since every walk
+    /// starts there.
+    root: Box<[u32; 256]>,
+    /// The other nodes, each with its children as a slice of `edge_bytes`
+    /// (sorted) and `edge_nodes`: flat arrays, so a walk touches few cache
+    /// lines.
+    nodes: Vec<Node>,
+    edge_bytes: Vec<u8>,
+    edge_nodes: Vec<u32>,
+    /// Fold ASCII letters to lower case (patterns and text).
+    fold_case: bool,
+    /// The first words (letters and digits up to the first other
+    /// character) of the patterns that begin with one, case-folded like the
+    /// trie. A whole-word match starting at a word has that word as its
+    /// first word exactly, so a word not in here starts no match: one hash
+    /// lookup instead of a walk through scattered nodes.
+    first_words: HashSet<Box<str>, FixedState>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// Where its children start in `edge_bytes` and `edge_nodes`.
+    edges: u32,
+    /// How many children it has.
+    len: u32,
+    /// The id of the pattern ending here, or [`NONE`].
+    pattern: u32,
+}
+
+/// A node while the trie is built.
+#[derive(Debug, Default)]
+struct BuildNode {
+    /// Children, sorted by byte.
+    edges: Vec<(u8, u32)>,
+    pattern: u32,
+}
+
+impl WordTrie {
+    /// Builds the trie; with `fold_case`, ASCII letters match in either case.
+    /// A pattern listed twice keeps its first id; empty patterns never match.
+    pub fn new<S: AsRef<str>>(patterns: &[S], fold_case: bool) -> Self {
+        let fold = |b: u8| if fold_case { b.to_ascii_lowercase() } else { b };
+        let mut root = Box::new([NONE; 256]);
+        let mut nodes: Vec<BuildNode> = Vec::new();
+        let mut first_words = HashSet::with_hasher(FixedState::default());
+        let new_node = |nodes: &mut Vec<BuildNode>| {
+            nodes.push(BuildNode { edges: Vec::new(), pattern: NONE });
+            u32::try_from(nodes.len() - 1).expect("fewer than 4 billion nodes") // invariant: static lists
+        };
+        for (id, pattern) in patterns.iter().enumerate() {
+            let id = u32::try_from(id).expect("fewer than 4 billion patterns"); // invariant: static lists
+            let pattern = pattern.as_ref();
+            let Some((&first, rest)) = pattern.as_bytes().split_first() else { continue };
+            let first = usize::from(fold(first));
+            if root[first] == NONE {
+                root[first] = new_node(&mut nodes);
+            }
+            let mut node = root[first];
+            for &b in rest {
+                let b = fold(b);
+                node = match nodes[node as usize].edges.binary_search_by_key(&b, |&(k, _)| k) {
+                    Ok(i) => nodes[node as usize].edges[i].1,
+                    Err(i) => {
+                        let n = new_node(&mut nodes);
+                        nodes[node as usize].edges.insert(i, (b, n));
+                        n
+                    }
+                };
+            }
+            let end = &mut nodes[node as usize].pattern;
+            if *end == NONE {
+                *end = id;
+            }
+            let word = first_word(pattern);
+            if !word.is_empty() {
+                let word = if fold_case { word.to_ascii_lowercase() } else { word.to_owned() };
+                first_words.insert(word.into_boxed_str());
+            }
+        }
+        let (mut edge_bytes, mut edge_nodes) = (Vec::new(), Vec::new());
+        let nodes = nodes
+            .into_iter()
+            .map(|n| {
+                let edges = u32::try_from(edge_bytes.len()).expect("fewer than 4 billion edges"); // invariant: static lists
+                edge_bytes.extend(n.edges.iter().map(|&(b, _)| b));
+                edge_nodes.extend(n.edges.iter().map(|&(_, to)| to));
+                Node { edges, len: n.edges.len() as u32, pattern: n.pattern }
+            })
+            .collect();
+        Self { root, nodes, edge_bytes, edge_nodes, fold_case, first_words }
+    }
+
+    fn fold(&self, b: u8) -> u8 {
+        if self.fold_case { b.to_ascii_lowercase() } else { b }
+    }
+
+    /// Returns the longest pattern starting at byte `start` of `hay` that
+    /// ends on a word boundary, as (end, id).
+    fn longest_at(&self, hay: &str, start: usize) -> Option<(usize, u32)> {
+        let bytes = hay.as_bytes();
+        let mut node = self.root[usize::from(self.fold(bytes[start]))];
+        let mut best = None;
+        let mut end = start + 1;
+        while node != NONE {
+            let n = self.nodes[node as usize];
+            if n.pattern != NONE && hay.is_char_boundary(end) && ends_word(hay, end) {
+                best = Some((end, n.pattern));
+            }
+            let Some(&b) = bytes.get(end) else { break };
+            let b = self.fold(b);
+            let (from, to) = (n.edges as usize, (n.edges + n.len) as usize);
+            node = match self.edge_bytes[from..to].binary_search(&b) {
+                Ok(i) => self.edge_nodes[from + i],
+                Err(_) => NONE,
+            };
+            end += 1;
+        }
+        best
+    }
+
+    /// Calls `found(start, end, id)` for the whole-word matches inside each
+    /// of `ranges` of `text`: at each start the longest, leftmost first, none
+    /// overlapping another (within a range).
+    pub fn find(&self, text: &str, ranges: &[Range<usize>], mut found: impl FnMut(usize, usize, u32)) {
+        let mut folded = String::new();
+        for r in ranges {
+            let hay = &text[r.clone()];
+            let mut prev_alnum = false;
+            let mut taken_to = 0;
+            for (i, c) in hay.char_indices() {
+                let alnum = c.is_alphanumeric();
+                let in_word = alnum && prev_alnum;
+                prev_alnum = alnum;
+                if in_word || i < taken_to {
+                    continue;
+                }
+                if alnum {
+                    let mut word = first_word(&hay[i..]);
+                    if self.fold_case && word.bytes().any(|b| b.is_ascii_uppercase()) {
+                        folded.clear();
+                        folded.push_str(word);
+                        folded.make_ascii_lowercase();
+                        word = &folded;
+                    }
+                    if !self.first_words.contains(word) {
+                        continue;
+                    }
+                }
+                if let Some((end, id)) = self.longest_at(hay, i) {
+                    found(i + r.start, end + r.start, id);
+                    taken_to = end;
+                }
+            }
+        }
+    }
+}
+
+/// Returns the letters and digits at the start of `s`.
+fn first_word(s: &str) -> &str {
+    let end = s.char_indices().find(|(_, c)| !c.is_alphanumeric()).map_or(s.len(), |(i, _)| i);
+    &s[..end]
+}
+
+/// True when `end` does not cut a word: the character before it or the one
+/// after it is not a letter or digit.
+fn ends_word(hay: &str, end: usize) -> bool {
+    let last = hay[..end].chars().next_back();
+    let after = hay[end..].chars().next();
+    !matches!((last, after), (Some(l), Some(a)) if l.is_alphanumeric() && a.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(trie: &WordTrie, text: &str) -> Vec<(String, u32)> {
+        let mut out = Vec::new();
+        trie.find(text, &[0..text.len()], |s, e, id| out.push((text[s..e].to_owned(), id)));
+        out
+    }
+
+    #[test]
+    fn matches_whole_words_only() {
+        let trie = WordTrie::new(&["Oman", "Paris"], false);
+        assert_eq!(hits(&trie, "Romania and Oman; Parisian Paris."), [("Oman".to_owned(), 0), ("Paris".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn prefers_the_longest_at_a_start_and_never_overlaps() {
+        let trie = WordTrie::new(&["New", "New York", "York City", "City"], false);
+        assert_eq!(hits(&trie, "New York City"), [("New York".to_owned(), 1), ("City".to_owned(), 3)]);
+    }
+
+    #[test]
+    fn a_longer_pattern_that_cuts_a_word_gives_way_to_a_shorter_one() {
+        let trie = WordTrie::new(&["EU", "EUR"], false);
+        assert_eq!(hits(&trie, "EURO and EU"), [("EU".to_owned(), 0)]);
+        assert_eq!(hits(&trie, "EUR 5"), [("EUR".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn folds_ascii_case_when_asked() {
+        let folded = WordTrie::new(&["said"], true);
+        assert_eq!(hits(&folded, "He SAID, she Said"), [("SAID".to_owned(), 0), ("Said".to_owned(), 0)]);
+        let exact = WordTrie::new(&["said"], false);
+        assert!(hits(&exact, "He SAID").is_empty());
+    }
+
+    #[test]
+    fn patterns_may_begin_or_end_with_punctuation_or_other_scripts() {
+        let trie = WordTrie::new(&["$", "U.S.", "Côte d'Ivoire"], false);
+        assert_eq!(
+            hits(&trie, "US$5 for the U.S. and Côte d'Ivoire"),
+            [("$".to_owned(), 0), ("U.S.".to_owned(), 1), ("Côte d'Ivoire".to_owned(), 2)]
+        );
+    }
+
+    #[test]
+    fn ranges_are_searched_apart() {
+        let trie = WordTrie::new(&["Oman"], false);
+        let text = "Oman. Oman";
+        let mut out = Vec::new();
+        trie.find(text, &[0..4, 6..10], |s, e, _| out.push((s, e)));
+        assert_eq!(out, [(0, 4), (6, 10)]);
+    }
+}
