@@ -16,7 +16,7 @@ pub const DEFAULT_MAX_TEXT_BYTES: usize = 4 * MIB;
 /// Default largest gRPC message, in bytes, for the server and the CLI client.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * MIB;
 /// Default number of documents of one ingest stream in flight.
-pub const DEFAULT_STREAM_CONCURRENCY: usize = 4;
+pub const DEFAULT_STREAM_CONCURRENCY: usize = 16;
 /// Default number of read connections to the embedded store.
 const DEFAULT_READERS: usize = 4;
 /// Default limit on streaming calls open at once.

@@ -21,8 +21,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
-    PERSON_DETAIL_LIMIT, TEXT_SEARCH_CHARS, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
+    PERSON_DETAIL_LIMIT, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
 };
+use search::Progress;
 use crate::domain::{
     Country, Document, Event, EventKind, Extraction, Figure, Organization, PartialDate, Person, Place,
     Quote, Topic,
@@ -35,10 +36,16 @@ const WRITE_QUEUE: usize = 256;
 /// Prepared statements kept per connection (the writer uses about 15).
 const STATEMENT_CACHE: usize = 64;
 /// The schema version this code writes (`PRAGMA user_version`): [`SCHEMA`]
-/// is version 1, and [`add_document_search`] makes it 2.
-const SCHEMA_VERSION: i64 = 2;
+/// is version 1. Version 2 added a full-text index over documents; version 3
+/// moved it and the one over quotes into the search file ([`search`]).
+const SCHEMA_VERSION: i64 = 3;
+/// Log pages after which the writer checkpoints the log itself: a fallback,
+/// for the indexer thread checkpoints it far more often.
+const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
 /// Name of the database file inside the data folder.
 const FILE_NAME: &str = "briefing.sqlite";
+
+mod search;
 
 const SCHEMA: &str = r#"
 CREATE TABLE documents (
@@ -134,9 +141,6 @@ CREATE TABLE quotes (
 );
 CREATE INDEX quotes_doc ON quotes(doc_id);
 CREATE INDEX quotes_speaker ON quotes(speaker_key, id);
-CREATE VIRTUAL TABLE quotes_fts USING fts5(
-    text, content='quotes', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
 
 CREATE TABLE figures (
     id        INTEGER PRIMARY KEY,
@@ -170,6 +174,7 @@ pub struct SqliteStore {
     writer: mpsc::Sender<WriteJob>,
     readers: Vec<Arc<Mutex<Connection>>>,
     next_reader: AtomicUsize,
+    search: Arc<Progress>,
 }
 
 struct WriteJob {
@@ -186,21 +191,40 @@ impl SqliteStore {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| open_err(format!("cannot create the folder: {e}; choose another --data-dir")))?;
         let writer = open_connection(&path).map_err(|e| open_err(e.to_string()))?;
+        writer.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES).map_err(|e| open_err(e.to_string()))?;
         migrate(&writer).map_err(|e| open_err(e.to_string()))?;
+        let stored = search::stored_marks(&writer).map_err(|e| open_err(e.to_string()))?;
+        let (search_conn, indexed) = search::open(data_dir, stored)?;
+        let progress = Arc::new(Progress::default());
+        progress.committed(stored);
+        progress.indexed(indexed);
         let readers = (0..readers.max(1))
             .map(|_| {
                 let c = open_connection(&path)?;
+                search::attach(&c, data_dir)?;
                 c.pragma_update(None, "query_only", true)?;
                 Ok(Arc::new(Mutex::new(c)))
             })
             .collect::<Result<Vec<_>, rusqlite::Error>>()
             .map_err(|e| open_err(e.to_string()))?;
+        let indexer = search::Indexer {
+            store: open_connection(&path).map_err(|e| open_err(e.to_string()))?,
+            search: search_conn,
+            marks: indexed,
+            progress: Arc::clone(&progress),
+        };
+        let (nudge, wake) = search::nudge();
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);
+        let writer_progress = Arc::clone(&progress);
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(writer, rx))
+            .spawn(move || writer_loop(writer, rx, &writer_progress, &nudge))
             .map_err(|e| open_err(format!("cannot start the writer thread: {e}")))?;
-        Ok(Self { writer: tx, readers, next_reader: AtomicUsize::new(0) })
+        std::thread::Builder::new()
+            .name("sqlite-indexer".into())
+            .spawn(move || indexer.run(wake))
+            .map_err(|e| open_err(format!("cannot start the indexer thread: {e}")))?;
+        Ok(Self { writer: tx, readers, next_reader: AtomicUsize::new(0), search: progress })
     }
 
     /// Returns the path of the database file for a data folder.
@@ -214,10 +238,26 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        self.read_searching(false, f)
+    }
+
+    /// Runs `f` on a read connection on the blocking pool; with `text`, only
+    /// once the text indexes cover every document committed so far.
+    fn read_searching<T, F>(&self, text: bool, f: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         let conn = Arc::clone(&self.readers[i]);
+        let search = Arc::clone(&self.search);
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || f(&lock(&conn)))
+            tokio::task::spawn_blocking(move || {
+                if text {
+                    search.wait_for_committed()?;
+                }
+                f(&lock(&conn))
+            })
                 .await
                 .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
         })
@@ -258,27 +298,11 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     if version < 1 {
         tx.execute_batch(SCHEMA).map_err(backend)?;
     }
-    if version < 2 {
-        add_document_search(&tx).map_err(backend)?;
+    if version < 3 {
+        tx.execute_batch("DROP TABLE IF EXISTS documents_fts; DROP TABLE IF EXISTS quotes_fts;").map_err(backend)?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
     tx.commit().map_err(backend)
-}
-
-/// Version 2: a full-text index over the start of every document's text
-/// (contentless: it only answers which documents match), filled for the
-/// documents already stored.
-fn add_document_search(conn: &Connection) -> Result<(), rusqlite::Error> {
-    conn.execute_batch(
-        "CREATE VIRTUAL TABLE documents_fts USING fts5(
-             text, content='', tokenize='unicode61 remove_diacritics 2'
-         );",
-    )?;
-    conn.execute(
-        "INSERT INTO documents_fts (rowid, text) SELECT seq, substr(text, 1, ?1) FROM documents",
-        [TEXT_SEARCH_CHARS as i64],
-    )?;
-    Ok(())
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {
@@ -296,7 +320,7 @@ fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, StoreError> {
 
 // ---------------------------------------------------------------- writing
 
-fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>) {
+fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>, search: &Progress, nudge: &search::Nudge) {
     while let Some(first) = rx.blocking_recv() {
         let mut docs = first.docs.len();
         let mut jobs = vec![first];
@@ -310,6 +334,13 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>) {
             }
         }
         let mut results = write_batch(&mut conn, jobs.iter().flat_map(|j| &j.docs)).into_iter();
+        // Before anyone hears of the commit, so a text search made after an
+        // acknowledgement waits for the indexer to read it.
+        match search::stored_marks(&conn) {
+            Ok(marks) => search.committed(marks),
+            Err(e) => tracing::warn!(error = %e, "reading the last stored row failed; text search may miss the newest documents"),
+        }
+        nudge.send();
         for job in jobs {
             let answer = results.by_ref().take(job.docs.len()).collect();
             // A caller that went away no longer needs its answer.
@@ -415,12 +446,6 @@ fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutc
     )
     .map_err(backend)?;
     let seq = tx.last_insert_rowid() as u64;
-    exec(
-        tx,
-        "INSERT INTO documents_fts (rowid, text) VALUES (?1, substr(?2, 1, ?3))",
-        params![seq as i64, d.text, TEXT_SEARCH_CHARS as i64],
-    )
-    .map_err(backend)?;
     insert_facts(tx, &d.id, facts).map_err(backend)?;
     Ok(InsertOutcome::Created { seq })
 }
@@ -475,7 +500,6 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
             "INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![doc_id, q.text, q.speaker, q.speaker.as_deref().map(name_key), to_json(&q.evidence)],
         )?;
-        exec(tx, "INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)", params![tx.last_insert_rowid(), q.text])?;
     }
     for f in &x.figures {
         exec(tx, 
@@ -683,7 +707,7 @@ fn list_documents(conn: &Connection, f: &DocumentFilter, page: &PageRequest) -> 
              FROM documents
              WHERE seq > ?1
                AND (?2 IS NULL OR source = ?2)
-               AND (?3 IS NULL OR seq IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?3))
+               AND (?3 IS NULL OR seq IN (SELECT rowid FROM search.documents_fts WHERE documents_fts MATCH ?3))
              ORDER BY seq LIMIT ?4",
         )
         .map_err(backend)?;
@@ -885,7 +909,7 @@ fn list_quotes(conn: &Connection, f: &QuoteFilter, page: &PageRequest) -> Result
     let mut conditions = Vec::new();
     conditions.extend(keys.as_ref().map(|_| "q.speaker_key = ?2"));
     if !f.words.is_empty() {
-        conditions.push("q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?3)");
+        conditions.push("q.id IN (SELECT rowid FROM search.quotes_fts WHERE quotes_fts MATCH ?3)");
     }
     let mut stmt = conn.prepare_cached(&listing_sql("q.*", "quotes q", "q.id", &conditions, 4)).map_err(backend)?;
     let (after, words) = (int_key(page)?, fts_query(&f.words));
@@ -933,7 +957,8 @@ impl Store for SqliteStore {
 
     fn text_hash(&self, id: String) -> StoreFuture<'_, Option<String>> {
         self.read(move |c| {
-            c.query_row("SELECT text_hash FROM documents WHERE id = ?1", [&id], |r| r.get(0))
+            c.prepare_cached("SELECT text_hash FROM documents WHERE id = ?1")
+                .and_then(|mut stmt| stmt.query_row([&id], |r| r.get(0)))
                 .optional()
                 .map_err(backend)
         })
@@ -946,15 +971,19 @@ impl Store for SqliteStore {
     fn stats(&self) -> StoreFuture<'_, StoreStats> {
         self.read(|c| {
             let documents: i64 = c.query_row("SELECT count(*) FROM documents", [], |r| r.get(0)).map_err(backend)?;
-            let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0)).map_err(backend)?;
-            let page_size: i64 = c.query_row("PRAGMA page_size", [], |r| r.get(0)).map_err(backend)?;
+            let bytes = |schema: &str| -> Result<i64, StoreError> {
+                let pages: i64 = c.query_row(&format!("PRAGMA {schema}.page_count"), [], |r| r.get(0)).map_err(backend)?;
+                let page_size: i64 = c.query_row(&format!("PRAGMA {schema}.page_size"), [], |r| r.get(0)).map_err(backend)?;
+                Ok(pages.saturating_mul(page_size))
+            };
+            let bytes = bytes("main")?.saturating_add(bytes(search::SCHEMA_NAME)?);
             let unsigned = |n: i64| u64::try_from(n).unwrap_or(0);
-            Ok(StoreStats { documents: unsigned(documents), bytes: unsigned(pages.saturating_mul(page_size)) })
+            Ok(StoreStats { documents: unsigned(documents), bytes: unsigned(bytes) })
         })
     }
 
     fn list_documents(&self, filter: DocumentFilter, page: PageRequest) -> StoreFuture<'_, Page<StoredDocument>> {
-        self.read(move |c| list_documents(c, &filter, &page))
+        self.read_searching(!filter.text.is_empty(), move |c| list_documents(c, &filter, &page))
     }
 
     fn list_persons(&self, filter: PersonFilter, page: PageRequest) -> StoreFuture<'_, Page<PersonProfile>> {
@@ -970,7 +999,7 @@ impl Store for SqliteStore {
     }
 
     fn list_quotes(&self, filter: QuoteFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Quote>>> {
-        self.read(move |c| list_quotes(c, &filter, &page))
+        self.read_searching(!filter.words.is_empty(), move |c| list_quotes(c, &filter, &page))
     }
 
     fn list_figures(&self, filter: FigureFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Figure>>> {
