@@ -194,6 +194,16 @@ impl Nudge {
     }
 }
 
+/// Gives the calling thread a lower CPU priority (nice 10), so that reading
+/// and committing documents, which clients wait for, go first; the indexer
+/// takes the time left over. On Linux only, where a nice value is per thread.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10) {
+        warn!(error = %e, "cannot lower the indexer's priority; it competes with ingest at full priority");
+    }
+}
+
 /// Returns the writer's nudge and the indexer's receiving end.
 pub(super) fn nudge() -> (Nudge, Receiver<()>) {
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
@@ -204,6 +214,7 @@ impl Indexer {
     /// Indexes until the writer goes away: after each nudge, and every
     /// [`IDLE_WAKE`] in any case.
     pub(super) fn run(mut self, wake: Receiver<()>) {
+        lower_priority();
         let mut last_checkpoint = Instant::now();
         loop {
             let closing = matches!(wake.recv_timeout(IDLE_WAKE), Err(RecvTimeoutError::Disconnected));
