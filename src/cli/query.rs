@@ -316,7 +316,8 @@ fn document_json(d: &pb::Document) -> Value {
 
 fn profile_json(p: &pb::PersonProfile) -> Value {
     json!({"name": p.name, "aliases": p.aliases, "titles": p.titles, "organizations": p.organizations,
-           "country_code": p.country_code, "documents": p.document_ids, "quote_count": p.quote_count})
+           "country_code": p.country_code, "documents": p.document_ids, "document_count": p.document_count,
+           "quote_count": p.quote_count})
 }
 
 fn evidence_json(e: &[pb::Evidence]) -> Value {

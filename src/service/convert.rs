@@ -306,7 +306,7 @@ pub fn doc_figure(f: &DocFact<Figure>) -> pb::Figure {
 
 /// Returns a merged person profile.
 pub fn profile(p: &PersonProfile) -> pb::PersonProfile {
-    let PersonProfile { name, aliases, titles, organizations, country, document_ids, quote_count } = p;
+    let PersonProfile { name, aliases, titles, organizations, country, document_ids, quote_count, document_count } = p;
     pb::PersonProfile {
         name: name.clone(),
         aliases: aliases.clone(),
@@ -315,6 +315,7 @@ pub fn profile(p: &PersonProfile) -> pb::PersonProfile {
         country_code: or_empty(country),
         document_ids: document_ids.clone(),
         quote_count: *quote_count,
+        document_count: *document_count,
     }
 }
 

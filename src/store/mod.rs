@@ -149,10 +149,70 @@ pub struct PersonProfile {
     pub organizations: Vec<String>,
     /// The country code given most often (earliest wins a tie).
     pub country: Option<String>,
-    /// The documents naming the person, in commit order.
+    /// The latest [`PERSON_DETAIL_LIMIT`] documents naming the person, in
+    /// commit order.
     pub document_ids: Vec<String>,
     /// Number of quotes whose speaker has the person's name key.
     pub quote_count: u32,
+    /// Number of documents naming the person.
+    pub document_count: u32,
+}
+
+impl PersonProfile {
+    /// Merges the mentions of one person, in commit order, into a profile
+    /// (all but the two counts). Linear in the mentions.
+    pub fn merge(mentions: &[DocFact<Person>]) -> Self {
+        /// A list that keeps first-seen order and takes each item once.
+        #[derive(Default)]
+        struct Distinct<'a> {
+            seen: std::collections::HashSet<&'a str>,
+            items: Vec<String>,
+        }
+        impl<'a> Distinct<'a> {
+            fn push(&mut self, item: &'a str) {
+                if self.seen.insert(item) {
+                    self.items.push(item.to_owned());
+                }
+            }
+        }
+        let Some(first) = mentions.first() else { return Self::default() };
+        let name = first.fact.name.as_str();
+        let (mut aliases, mut titles, mut organizations, mut documents) =
+            (Distinct::default(), Distinct::default(), Distinct::default(), Distinct::default());
+        let mut country_votes: Vec<(&str, usize)> = Vec::new();
+        for m in mentions {
+            let p = &m.fact;
+            if p.name != name {
+                aliases.push(&p.name);
+            }
+            p.aliases.iter().filter(|a| *a != name).for_each(|a| aliases.push(a));
+            p.titles.iter().for_each(|t| titles.push(t));
+            p.organization.iter().for_each(|o| organizations.push(o));
+            documents.push(&m.document_id);
+            if let Some(code) = &p.country {
+                match country_votes.iter_mut().find(|(k, _)| k == code) {
+                    Some((_, n)) => *n += 1,
+                    None => country_votes.push((code, 1)),
+                }
+            }
+        }
+        // max_by_key keeps the last of equal maxima; iterate reversed so the earliest wins.
+        let country = country_votes.into_iter().rev().max_by_key(|(_, n)| *n).map(|(code, _)| code.to_owned());
+        Self {
+            name: name.to_owned(),
+            aliases: aliases.items,
+            titles: titles.items,
+            organizations: organizations.items,
+            country,
+            document_ids: {
+                let mut ids = documents.items;
+                keep_latest(&mut ids);
+                ids
+            },
+            quote_count: 0,
+            document_count: 0,
+        }
+    }
 }
 
 /// One person with everything stored about them.
@@ -297,6 +357,11 @@ pub trait Store: Send + Sync {
 /// the rest, so a much-quoted person does not make an answer of hundreds of
 /// megabytes.
 pub const PERSON_DETAIL_LIMIT: usize = 100;
+
+/// Mentions a person profile is merged from: the latest this many. A person
+/// named in every release of a large store has hundreds of thousands of
+/// mentions, and their titles, organizations and country are the same few.
+pub const PROFILE_MENTIONS: usize = 1_000;
 
 /// Drops all but the last [`PERSON_DETAIL_LIMIT`] items.
 pub fn keep_latest<T>(items: &mut Vec<T>) {

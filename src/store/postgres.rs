@@ -24,7 +24,7 @@ use tracing::{info, warn};
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
-    PERSON_DETAIL_LIMIT, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
+    PERSON_DETAIL_LIMIT, PROFILE_MENTIONS, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
 };
 use crate::domain::{
     Country, Document, Event, EventKind, Extraction, Figure, Organization, PartialDate, Person, Place, Quote,
@@ -702,12 +702,16 @@ async fn list_persons(c: &ClientWrapper, f: &PersonFilter, page: &PageRequest) -
     Ok(paginate(out, page.size))
 }
 
-/// Returns every stored mention of the person with this name key, in commit order.
+/// Returns the latest [`PROFILE_MENTIONS`] mentions of the person with this
+/// name key, in commit order.
 async fn person_mentions(c: &ClientWrapper, key: &str) -> Result<Vec<DocFact<Person>>, StoreError> {
+    let limit = PROFILE_MENTIONS as i64;
     let rows = query(
         c,
-        "SELECT p.* FROM persons p JOIN documents d ON d.id = p.doc_id WHERE p.name_key = $1 ORDER BY d.seq, p.id",
-        &[&key],
+        "SELECT * FROM (SELECT p.*, d.seq FROM persons p JOIN documents d ON d.id = p.doc_id
+                        WHERE p.name_key = $1 ORDER BY d.seq DESC, p.id DESC LIMIT $2) latest
+         ORDER BY seq, id",
+        &[&key, &limit],
     )
     .await?;
     rows.iter().map(|r| Ok(DocFact { document_id: get(r, "doc_id")?, fact: read_person(r)? })).collect()
@@ -715,33 +719,10 @@ async fn person_mentions(c: &ClientWrapper, key: &str) -> Result<Vec<DocFact<Per
 
 /// Merges the mentions of one person into a profile, as the embedded store does.
 async fn profile_of(c: &ClientWrapper, key: &str, mentions: &[DocFact<Person>]) -> Result<PersonProfile, StoreError> {
-    fn push_new(list: &mut Vec<String>, item: &str) {
-        if !list.iter().any(|x| x == item) {
-            list.push(item.to_owned());
-        }
-    }
-    let mut profile = PersonProfile::default();
-    let mut country_votes: Vec<(String, usize)> = Vec::new();
-    for m in mentions {
-        let p = &m.fact;
-        if profile.name.is_empty() {
-            profile.name = p.name.clone();
-        } else if p.name != profile.name {
-            push_new(&mut profile.aliases, &p.name);
-        }
-        p.aliases.iter().filter(|a| **a != profile.name).for_each(|a| push_new(&mut profile.aliases, a));
-        p.titles.iter().for_each(|t| push_new(&mut profile.titles, t));
-        p.organization.iter().for_each(|o| push_new(&mut profile.organizations, o));
-        push_new(&mut profile.document_ids, &m.document_id);
-        if let Some(code) = &p.country {
-            match country_votes.iter_mut().find(|(k, _)| k == code) {
-                Some((_, n)) => *n += 1,
-                None => country_votes.push((code.clone(), 1)),
-            }
-        }
-    }
-    // max_by_key keeps the last of equal maxima; iterate reversed so the earliest wins.
-    profile.country = country_votes.into_iter().rev().max_by_key(|(_, n)| *n).map(|(code, _)| code);
+    let mut profile = PersonProfile::merge(mentions);
+    let rows = query(c, "SELECT count(*) FROM persons WHERE name_key = $1", &[&key]).await?;
+    let documents: i64 = rows.first().map_or(Ok(0), |r| r.try_get(0).map_err(corrupt))?;
+    profile.document_count = u32::try_from(documents).unwrap_or(u32::MAX);
     let rows = query(c, "SELECT count(*) FROM quotes WHERE speaker_key = $1", &[&key]).await?;
     let count: i64 = rows.first().map_or(Ok(0), |r| r.try_get(0).map_err(corrupt))?;
     profile.quote_count = u32::try_from(count).unwrap_or(u32::MAX);

@@ -129,7 +129,9 @@ async fn person_detail_keeps_the_latest<S: Store>(store: &S) {
         .collect();
     assert!(store.insert_batch(docs).await.unwrap().iter().all(|r| matches!(r, Ok(InsertOutcome::Created { .. }))));
     let detail = store.get_person(name_key("Often Quoted")).await.unwrap().unwrap();
-    assert_eq!(detail.profile.document_ids.len(), n, "the profile counts every document");
+    assert_eq!(detail.profile.document_count, n as u32, "the profile counts every document");
+    assert_eq!(detail.profile.document_ids.len(), PERSON_DETAIL_LIMIT, "and lists the latest");
+    assert_eq!(detail.profile.document_ids.last().map(String::as_str), Some(format!("often-{:03}", n - 1).as_str()));
     assert_eq!((detail.mentions.len(), detail.quotes.len(), detail.events.len()), (PERSON_DETAIL_LIMIT, PERSON_DETAIL_LIMIT, PERSON_DETAIL_LIMIT));
     let last = format!("often-{:03}", n - 1);
     assert_eq!(detail.quotes.last().map(|q| q.document_id.as_str()), Some(last.as_str()), "the latest are kept, in order");

@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
-    PERSON_DETAIL_LIMIT, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
+    PERSON_DETAIL_LIMIT, PROFILE_MENTIONS, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
 };
 use search::Progress;
 use crate::domain::{
@@ -746,49 +746,29 @@ fn list_persons(conn: &Connection, f: &PersonFilter, page: &PageRequest) -> Resu
     Ok(paginate(rows, page.size))
 }
 
-/// Returns every stored mention of the person with this name key, in commit order.
+/// Returns the latest [`PROFILE_MENTIONS`] mentions of the person with this
+/// name key, in commit order (the writer inserts in commit order, so row ids
+/// follow it).
 fn person_mentions(conn: &Connection, key: &str) -> Result<Vec<DocFact<Person>>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT p.* FROM persons p JOIN documents d ON d.id = p.doc_id
-             WHERE p.name_key = ?1 ORDER BY d.seq, p.id",
+            "SELECT * FROM (SELECT * FROM persons WHERE name_key = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
         )
         .map_err(backend)?;
     let rows = stmt
-        .query_map([key], |r| Ok(DocFact { document_id: r.get("doc_id")?, fact: read_person(r)? }))
+        .query_map(params![key, PROFILE_MENTIONS as i64], |r| Ok(DocFact { document_id: r.get("doc_id")?, fact: read_person(r)? }))
         .map_err(backend)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(backend)
 }
 
 /// Merges the mentions of one person into a profile.
 fn profile_of(conn: &Connection, key: &str, mentions: &[DocFact<Person>]) -> Result<PersonProfile, StoreError> {
-    fn push_new(list: &mut Vec<String>, item: &str) {
-        if !list.iter().any(|x| x == item) {
-            list.push(item.to_owned());
-        }
-    }
-    let mut profile = PersonProfile::default();
-    let mut country_votes: Vec<(String, usize)> = Vec::new();
-    for m in mentions {
-        let p = &m.fact;
-        if profile.name.is_empty() {
-            profile.name = p.name.clone();
-        } else if p.name != profile.name {
-            push_new(&mut profile.aliases, &p.name);
-        }
-        p.aliases.iter().filter(|a| **a != profile.name).for_each(|a| push_new(&mut profile.aliases, a));
-        p.titles.iter().for_each(|t| push_new(&mut profile.titles, t));
-        p.organization.iter().for_each(|o| push_new(&mut profile.organizations, o));
-        push_new(&mut profile.document_ids, &m.document_id);
-        if let Some(c) = &p.country {
-            match country_votes.iter_mut().find(|(k, _)| k == c) {
-                Some((_, n)) => *n += 1,
-                None => country_votes.push((c.clone(), 1)),
-            }
-        }
-    }
-    // max_by_key keeps the last of equal maxima; iterate reversed so the earliest wins.
-    profile.country = country_votes.into_iter().rev().max_by_key(|(_, n)| *n).map(|(c, _)| c);
+    let mut profile = PersonProfile::merge(mentions);
+    let documents: i64 = conn
+        .prepare_cached("SELECT count(*) FROM persons WHERE name_key = ?1")
+        .and_then(|mut stmt| stmt.query_row([key], |r| r.get(0)))
+        .map_err(backend)?;
+    profile.document_count = u32::try_from(documents).unwrap_or(u32::MAX);
     let count: i64 = conn
         .query_row("SELECT count(*) FROM quotes WHERE speaker_key = ?1", [key], |r| r.get(0))
         .map_err(backend)?;
