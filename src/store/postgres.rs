@@ -36,6 +36,7 @@ use crate::feed::{Feed, StoredFacts};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../../migrations/0001_initial.sql")),
     (2, "document_text_search", include_str!("../../migrations/0002_document_text_search.sql")),
+    (3, "alias_names", include_str!("../../migrations/0003_alias_names.sql")),
 ];
 /// Advisory lock held while migrating, so servers starting together take turns.
 const MIGRATION_LOCK: i64 = 0x6272_6965_666d_6967;
@@ -353,8 +354,10 @@ async fn insert_facts(tx: &Tx<'_>, doc_id: &str, x: &Extraction) -> Result<Pipel
         let aliases: Vec<String> = person.aliases.iter().map(|a| name_key(a)).collect();
         let sql = "WITH p AS (
                  INSERT INTO persons (doc_id, name, name_key, aliases, titles, organization, country, evidence)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id)
-             INSERT INTO person_aliases (person_id, alias_key) SELECT p.id, k FROM p, unnest($9::text[]) AS k";
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id),
+             a AS (INSERT INTO person_aliases (person_id, alias_key) SELECT p.id, k FROM p, unnest($9::text[]) AS k)
+             INSERT INTO alias_names (alias_key, name_key) SELECT DISTINCT k, $3 FROM unnest($9::text[]) AS k
+             ON CONFLICT DO NOTHING";
         p.add(tx, sql, vec![
             id(),
             Box::new(person.name.clone()),
@@ -797,8 +800,7 @@ async fn list_quotes(c: &ClientWrapper, f: &QuoteFilter, page: &PageRequest) -> 
         "SELECT q.* FROM quotes q
          WHERE q.id > $1
            AND ($2::text IS NULL OR q.speaker_key = $2 OR q.speaker_key IN (
-                    SELECT p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id
-                    WHERE a.alias_key = $2))
+                    SELECT name_key FROM alias_names WHERE alias_key = $2))
            AND ($3::text IS NULL OR q.words @@ plainto_tsquery('simple', $3))
          ORDER BY q.id LIMIT $4",
         &[&int_key(page)?, &f.speaker, &words, &limit(page)],

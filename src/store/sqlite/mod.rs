@@ -37,8 +37,9 @@ const WRITE_QUEUE: usize = 256;
 const STATEMENT_CACHE: usize = 64;
 /// The schema version this code writes (`PRAGMA user_version`): [`SCHEMA`]
 /// is version 1. Version 2 added a full-text index over documents; version 3
-/// moved it and the one over quotes into the search file ([`search`]).
-const SCHEMA_VERSION: i64 = 3;
+/// moved it and the one over quotes into the search file ([`search`]);
+/// version 4 added `alias_names` (see `migrations/0003_alias_names.sql`).
+const SCHEMA_VERSION: i64 = 4;
 /// Log pages after which the writer checkpoints the log itself: a fallback,
 /// for the indexer thread checkpoints it far more often.
 const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
@@ -46,6 +47,18 @@ const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
 const FILE_NAME: &str = "briefing.sqlite";
 
 mod search;
+
+/// Which full names each alias stands for, one row per pair (schema 4), as
+/// `migrations/0003_alias_names.sql` makes it for PostgreSQL.
+const ALIAS_NAMES: &str = "
+CREATE TABLE alias_names (
+    alias_key TEXT NOT NULL,
+    name_key  TEXT NOT NULL,
+    PRIMARY KEY (alias_key, name_key)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO alias_names (alias_key, name_key)
+    SELECT a.alias_key, p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id;
+";
 
 const SCHEMA: &str = r#"
 CREATE TABLE documents (
@@ -301,6 +314,9 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     if version < 3 {
         tx.execute_batch("DROP TABLE IF EXISTS documents_fts; DROP TABLE IF EXISTS quotes_fts;").map_err(backend)?;
     }
+    if version < 4 {
+        tx.execute_batch(ALIAS_NAMES).map_err(backend)?;
+    }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
     tx.commit().map_err(backend)
 }
@@ -467,11 +483,11 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
             ],
         )?;
         let person_id = tx.last_insert_rowid();
+        let key = name_key(&p.name);
         for alias in &p.aliases {
-            exec(tx, 
-                "INSERT INTO person_aliases (person_id, alias_key) VALUES (?1, ?2)",
-                params![person_id, name_key(alias)],
-            )?;
+            let alias = name_key(alias);
+            exec(tx, "INSERT INTO person_aliases (person_id, alias_key) VALUES (?1, ?2)", params![person_id, alias])?;
+            exec(tx, "INSERT OR IGNORE INTO alias_names (alias_key, name_key) VALUES (?1, ?2)", params![alias, key])?;
         }
     }
     for o in &x.organizations {
@@ -871,7 +887,7 @@ fn fts_query(words: &[String]) -> Option<String> {
 fn speaker_keys(conn: &Connection, key: &str) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT DISTINCT p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id WHERE a.alias_key = ?1",
+            "SELECT name_key FROM alias_names WHERE alias_key = ?1",
         )
         .map_err(backend)?;
     let mut keys = vec![key.to_owned()];
@@ -1012,6 +1028,29 @@ mod tests {
         }
         let store = SqliteStore::open(dir.path(), 1).unwrap();
         assert!(store.get_document("kept".into()).await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_version_3_store_learns_the_full_names_of_its_aliases() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+            conn.execute_batch(&format!(
+                "{SCHEMA} PRAGMA user_version = 3;
+                 INSERT INTO documents (id, text, text_hash, text_bytes, ingested_at, diagnostics)
+                     VALUES ('old', 'Ambassador Wendy Sherman spoke.', 'h', 31, 0, '[]');
+                 INSERT INTO persons (id, doc_id, name, name_key, aliases, titles, evidence)
+                     VALUES (7, 'old', 'Wendy Sherman', 'wendy sherman', '[\"Sherman\"]', '[]', '[]');
+                 INSERT INTO person_aliases (person_id, alias_key) VALUES (7, 'sherman');
+                 INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence)
+                     VALUES ('old', 'We spoke.', 'Wendy Sherman', 'wendy sherman', '[]');"
+            ))
+            .unwrap();
+        }
+        let store = SqliteStore::open(dir.path(), 1).unwrap();
+        let filter = QuoteFilter { speaker: Some("sherman".into()), ..Default::default() };
+        let page = store.list_quotes(filter, PageRequest { size: 10, after: None }).await.unwrap();
+        assert_eq!(page.items.iter().map(|q| q.fact.text.as_str()).collect::<Vec<_>>(), ["We spoke."]);
     }
 
     #[tokio::test]
