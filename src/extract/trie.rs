@@ -198,7 +198,8 @@ mod tests {
 
     fn hits(trie: &WordTrie, text: &str) -> Vec<(String, u32)> {
         let mut out = Vec::new();
-        trie.find(text, &[0..text.len()], |s, e, id| out.push((text[s..e].to_owned(), id)));
+        let whole = 0..text.len();
+        trie.find(text, std::slice::from_ref(&whole), |s, e, id| out.push((text[s..e].to_owned(), id)));
         out
     }
 
