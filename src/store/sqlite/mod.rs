@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
-    PERSON_DETAIL_LIMIT, PROFILE_MENTIONS, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
+    PERSON_DETAIL_LIMIT, PROFILE_MENTIONS, date_bounds, int_key, limit, name_key, paginate, unique_upper,
 };
 use search::Progress;
 use crate::domain::{
@@ -38,8 +38,9 @@ const STATEMENT_CACHE: usize = 64;
 /// The schema version this code writes (`PRAGMA user_version`): [`SCHEMA`]
 /// is version 1. Version 2 added a full-text index over documents; version 3
 /// moved it and the one over quotes into the search file ([`search`]);
-/// version 4 added `alias_names` (see `migrations/0003_alias_names.sql`).
-const SCHEMA_VERSION: i64 = 4;
+/// version 4 added `alias_names` (see `migrations/0003_alias_names.sql`);
+/// version 5 the metric to `figure_countries` ([`FIGURE_COUNTRY_METRIC`]).
+const SCHEMA_VERSION: i64 = 5;
 /// Log pages after which the writer checkpoints the log itself: a fallback,
 /// for the indexer thread checkpoints it far more often.
 const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
@@ -58,6 +59,15 @@ CREATE TABLE alias_names (
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO alias_names (alias_key, name_key)
     SELECT a.alias_key, p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id;
+";
+
+/// Each figure's metric beside its countries (schema 5), so figures by
+/// metric and country are one index range rather than a walk through all
+/// of the country's figures testing the metric of each.
+const FIGURE_COUNTRY_METRIC: &str = "
+ALTER TABLE figure_countries ADD COLUMN metric TEXT;
+UPDATE figure_countries SET metric = (SELECT f.metric FROM figures f WHERE f.id = figure_countries.figure_id);
+CREATE INDEX figure_countries_metric ON figure_countries(code, metric, figure_id);
 ";
 
 const SCHEMA: &str = r#"
@@ -317,6 +327,9 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     if version < 4 {
         tx.execute_batch(ALIAS_NAMES).map_err(backend)?;
     }
+    if version < 5 {
+        tx.execute_batch(FIGURE_COUNTRY_METRIC).map_err(backend)?;
+    }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
     tx.commit().map_err(backend)
 }
@@ -525,7 +538,11 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
         )?;
         let figure_id = tx.last_insert_rowid();
         for code in unique_upper(f.countries.iter().map(String::as_str)) {
-            exec(tx, "INSERT INTO figure_countries (figure_id, code) VALUES (?1, ?2)", params![figure_id, code])?;
+            exec(
+                tx,
+                "INSERT INTO figure_countries (figure_id, code, metric) VALUES (?1, ?2, ?3)",
+                params![figure_id, code, f.metric],
+            )?;
         }
     }
     for t in &x.topics {
@@ -756,23 +773,24 @@ fn list_persons(conn: &Connection, f: &PersonFilter, page: &PageRequest) -> Resu
         .map_err(backend)?;
     let mut rows = Vec::with_capacity(keys.len());
     for key in keys {
-        let profile = person_mentions(conn, &key).and_then(|m| profile_of(conn, &key, &m))?;
+        let profile = person_mentions(conn, &key, PROFILE_MENTIONS, false).and_then(|m| profile_of(conn, &key, &m))?;
         rows.push((key, profile));
     }
     Ok(paginate(rows, page.size))
 }
 
-/// Returns the latest [`PROFILE_MENTIONS`] mentions of the person with this
-/// name key, in commit order (the writer inserts in commit order, so row ids
-/// follow it).
-fn person_mentions(conn: &Connection, key: &str) -> Result<Vec<DocFact<Person>>, StoreError> {
+/// Returns the latest `limit` mentions of the person with this name key, in
+/// commit order (the writer inserts in commit order, so row ids follow it);
+/// without `evidence`, their evidence is left empty, which spares reading it.
+fn person_mentions(conn: &Connection, key: &str, limit: usize, evidence: bool) -> Result<Vec<DocFact<Person>>, StoreError> {
+    let columns = if evidence { "*" } else { "id, doc_id, name, aliases, titles, organization, country, '[]' AS evidence" };
     let mut stmt = conn
-        .prepare_cached(
-            "SELECT * FROM (SELECT * FROM persons WHERE name_key = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
-        )
+        .prepare_cached(&format!(
+            "SELECT * FROM (SELECT {columns} FROM persons WHERE name_key = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id"
+        ))
         .map_err(backend)?;
     let rows = stmt
-        .query_map(params![key, PROFILE_MENTIONS as i64], |r| Ok(DocFact { document_id: r.get("doc_id")?, fact: read_person(r)? }))
+        .query_map(params![key, limit as i64], |r| Ok(DocFact { document_id: r.get("doc_id")?, fact: read_person(r)? }))
         .map_err(backend)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(backend)
 }
@@ -793,7 +811,7 @@ fn profile_of(conn: &Connection, key: &str, mentions: &[DocFact<Person>]) -> Res
 }
 
 fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, StoreError> {
-    let mut mentions = person_mentions(conn, key)?;
+    let mut mentions = person_mentions(conn, key, PROFILE_MENTIONS, false)?;
     let mut key = key.to_owned();
     if mentions.is_empty() {
         // Not a full name: try it as an alias ("Vassilenko").
@@ -807,11 +825,12 @@ fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, Stor
             .optional()
             .map_err(backend)?;
         let Some(resolved) = resolved else { return Ok(None) };
-        mentions = person_mentions(conn, &resolved)?;
+        mentions = person_mentions(conn, &resolved, PROFILE_MENTIONS, false)?;
         key = resolved;
     }
     let profile = profile_of(conn, &key, &mentions)?;
-    keep_latest(&mut mentions);
+    // The latest mentions again, now with their evidence.
+    let mentions = person_mentions(conn, &key, PERSON_DETAIL_LIMIT, true)?;
     let limit = PERSON_DETAIL_LIMIT as i64;
     let mut stmt = conn
         .prepare_cached("SELECT * FROM (SELECT * FROM quotes WHERE speaker_key = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id")
@@ -930,6 +949,7 @@ fn list_figures(conn: &Connection, f: &FigureFilter, page: &PageRequest) -> Resu
     // A country is usually rarer than a metric: walk its index when given.
     let (from, id) = if f.country.is_some() {
         conditions.extend(["x.code = ?4", "f.id = x.figure_id"]);
+        conditions.extend(f.metric.as_ref().map(|_| "x.metric = ?2"));
         ("figure_countries x CROSS JOIN figures f", "x.figure_id")
     } else {
         ("figures f", "f.id")
@@ -1051,6 +1071,28 @@ mod tests {
         let filter = QuoteFilter { speaker: Some("sherman".into()), ..Default::default() };
         let page = store.list_quotes(filter, PageRequest { size: 10, after: None }).await.unwrap();
         assert_eq!(page.items.iter().map(|q| q.fact.text.as_str()).collect::<Vec<_>>(), ["We spoke."]);
+    }
+
+    #[tokio::test]
+    async fn a_version_4_store_learns_the_metric_of_each_figure_country() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+            conn.execute_batch(&format!(
+                "{SCHEMA} {ALIAS_NAMES} PRAGMA user_version = 4;
+                 INSERT INTO documents (id, text, text_hash, text_bytes, ingested_at, diagnostics)
+                     VALUES ('old', 'Trade grew to $2 billion.', 'h', 25, 0, '[]');
+                 INSERT INTO figures (id, doc_id, value, unit, metric, period, countries, evidence)
+                     VALUES (3, 'old', 2e9, 'USD', 'trade_turnover', '2024', '[\"KZ\"]', '[]'),
+                            (4, 'old', 5.0, 'count', 'agreements', NULL, '[\"KZ\"]', '[]');
+                 INSERT INTO figure_countries (figure_id, code) VALUES (3, 'KZ'), (4, 'KZ');"
+            ))
+            .unwrap();
+        }
+        let store = SqliteStore::open(dir.path(), 1).unwrap();
+        let filter = FigureFilter { metric: Some("trade_turnover".into()), country: Some("KZ".into()), period: None };
+        let page = store.list_figures(filter, PageRequest { size: 10, after: None }).await.unwrap();
+        assert_eq!(page.items.iter().map(|f| f.fact.value).collect::<Vec<_>>(), [2e9]);
     }
 
     #[tokio::test]
