@@ -34,14 +34,19 @@ impl App {
     /// PostgreSQL) and builds the use cases over it.
     pub async fn open(config: &ServeConfig) -> Result<Self, StoreError> {
         let limits = Limits { max_text_bytes: config.max_text_bytes };
-        let Some(url) = config.database_url() else {
-            let store = SqliteStore::open(&config.data_dir, config.readers)?;
-            return Ok(Self::with_store(Arc::new(store), limits));
+        let app = match config.database_url() {
+            None => Self::with_store(Arc::new(SqliteStore::open(&config.data_dir, config.readers)?), limits),
+            Some(url) => {
+                let store = Arc::new(PgStore::connect(url, config.readers + 2).await?);
+                let app = Self::with_store(Arc::clone(&store) as Arc<dyn Store>, limits);
+                // Watchers here also see the documents other servers store.
+                store.forward_notifications(app.feed.clone());
+                app
+            }
         };
-        let store = Arc::new(PgStore::connect(url, config.readers + 2).await?);
-        let app = Self::with_store(Arc::clone(&store) as Arc<dyn Store>, limits);
-        // Watchers here also see the documents other servers store.
-        store.forward_notifications(app.feed.clone());
+        // In the background: the server answers meanwhile, pre-checking every id.
+        let ingestor = Arc::clone(&app.ingestor);
+        tokio::spawn(async move { ingestor.learn_stored_ids().await });
         Ok(app)
     }
 

@@ -14,6 +14,7 @@ use crate::domain::{Document, Extraction, PartialDate};
 use crate::error::ErrorCode;
 use crate::extract::{Extractor, Input};
 use crate::feed::{Feed, StoredFacts};
+use crate::known_ids::KnownIds;
 use crate::metrics::{DocStatus, Metrics};
 use crate::store::{InsertOutcome, NewDocument, Store, StoreError};
 
@@ -281,6 +282,8 @@ pub struct Ingestor {
     metrics: Arc<Metrics>,
     /// Bounds CPU-heavy extractions across all streams to the cores we have.
     extracting: Semaphore,
+    /// The ids known to be stored, to skip the store's pre-check for new ones.
+    known: Arc<KnownIds>,
 }
 
 impl Ingestor {
@@ -288,7 +291,22 @@ impl Ingestor {
     /// into `metrics`.
     pub fn new(store: Arc<dyn Store>, extractor: Arc<Extractor>, feed: Feed, limits: Limits, metrics: Arc<Metrics>) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self { store, extractor, feed, limits, metrics, extracting: Semaphore::new(cores) }
+        Self { store, extractor, feed, limits, metrics, extracting: Semaphore::new(cores), known: Arc::default() }
+    }
+
+    /// Reads the ids of the documents stored so far into the filter that
+    /// lets new ids skip the duplicate pre-check. Until it returns, every
+    /// document is pre-checked with the store; if it fails, they all still are.
+    pub async fn learn_stored_ids(&self) {
+        let started = Instant::now();
+        let known = Arc::clone(&self.known);
+        match self.store.visit_ids(Box::new(move |id| known.insert(id))).await {
+            Ok(count) => {
+                self.known.mark_ready();
+                tracing::info!(ids = count, elapsed_ms = started.elapsed().as_millis() as u64, "stored document ids read");
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the stored document ids; every document is checked with the store first"),
+        }
     }
 
     /// Counts a document refused before it reached the ingestor (no
@@ -321,8 +339,10 @@ impl Ingestor {
         let doc = self.validate(draft)?;
         tracing::Span::current().record("doc_id", doc.id.as_str());
         let text_hash = text_identity(&doc.text);
-        // Cheap pre-check, so a resent corpus does not pay for extraction again.
-        if let Some(stored) = self.store.text_hash(doc.id.clone()).await? {
+        // Cheap pre-check, so a resent corpus does not pay for extraction
+        // again; skipped for ids surely not stored.
+        let stored = if self.known.may_contain(&doc.id) { self.store.text_hash(doc.id.clone()).await? } else { None };
+        if let Some(stored) = stored {
             return if stored == text_hash {
                 Ok(Prepared(Step::Stored { id: doc.id }))
             } else {
@@ -372,6 +392,9 @@ impl Ingestor {
                 let (result, facts) = stored
                     .next()
                     .ok_or(IngestError::Internal("the store returned too few results"))?;
+                if let Ok(InsertOutcome::Created { .. } | InsertOutcome::Duplicate) = &result {
+                    self.known.insert(&id);
+                }
                 match result? {
                     InsertOutcome::Created { seq } => {
                         let counts = FactCounts::of(&facts);

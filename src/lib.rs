@@ -27,6 +27,7 @@ pub mod store;
 pub mod feed;
 pub mod metrics;
 pub mod ingest;
+pub mod known_ids;
 pub mod query;
 pub mod app;
 pub mod service;

@@ -332,6 +332,9 @@ pub trait Store: Send + Sync {
     /// Returns the text hash stored under `id`, if any (a cheap pre-check
     /// before extraction; `insert` remains the authority).
     fn text_hash(&self, id: String) -> StoreFuture<'_, Option<String>>;
+    /// Calls `visit` with the id of every stored document, in no set order;
+    /// returns how many there were.
+    fn visit_ids(&self, visit: Box<dyn FnMut(&str) + Send>) -> StoreFuture<'_, u64>;
     /// Returns a document with its text and all its facts.
     fn get_document(&self, id: String) -> StoreFuture<'_, Option<(StoredDocument, Extraction)>>;
     /// Lists documents without their text, in commit order.

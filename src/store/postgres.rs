@@ -847,6 +847,16 @@ impl Store for PgStore {
         })
     }
 
+    fn visit_ids(&self, mut visit: Box<dyn FnMut(&str) + Send>) -> StoreFuture<'_, u64> {
+        self.read(move |c| async move {
+            let rows = query(&c, "SELECT id FROM documents", &[]).await?;
+            for row in &rows {
+                visit(row.try_get::<_, &str>(0).map_err(corrupt)?);
+            }
+            Ok(rows.len() as u64)
+        })
+    }
+
     fn get_document(&self, id: String) -> StoreFuture<'_, Option<(StoredDocument, Extraction)>> {
         self.read(move |c| async move { get_document(&c, &id).await })
     }

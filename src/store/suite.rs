@@ -24,6 +24,7 @@ pub async fn run_all<S: Store>(store: &S) {
     concurrent_inserts_of_one_id_create_it_once(store).await;
     person_detail_keeps_the_latest(store).await;
     batches_keep_their_order(store).await;
+    every_stored_id_is_visited(store).await;
 }
 
 fn ev(rule: &str) -> Vec<Evidence> {
@@ -137,6 +138,16 @@ async fn person_detail_keeps_the_latest<S: Store>(store: &S) {
     assert_eq!(detail.quotes.last().map(|q| q.document_id.as_str()), Some(last.as_str()), "the latest are kept, in order");
     assert_eq!(detail.events.last().map(|e| e.document_id.as_str()), Some(last.as_str()));
     assert_eq!(detail.mentions.first().map(|m| m.document_id.as_str()), Some("often-002"));
+}
+
+async fn every_stored_id_is_visited<S: Store>(store: &S) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&seen);
+    let count = store.visit_ids(Box::new(move |id| sink.lock().unwrap().push(id.to_owned()))).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(count, store.stats().await.unwrap().documents, "one visit per stored document");
+    assert_eq!(seen.len() as u64, count);
+    assert!(seen.iter().any(|id| id == "idem") && seen.iter().any(|id| id == "round"));
 }
 
 async fn insert_is_idempotent_and_detects_conflicts<S: Store>(store: &S) {

@@ -159,6 +159,9 @@ impl Store for SlowStore {
     fn text_hash(&self, id: String) -> StoreFuture<'_, Option<String>> {
         self.inner.text_hash(id)
     }
+    fn visit_ids(&self, visit: Box<dyn FnMut(&str) + Send>) -> StoreFuture<'_, u64> {
+        self.inner.visit_ids(visit)
+    }
     fn get_document(&self, id: String) -> StoreFuture<'_, Option<(StoredDocument, Extraction)>> {
         self.inner.get_document(id)
     }

@@ -980,6 +980,19 @@ impl Store for SqliteStore {
         })
     }
 
+    fn visit_ids(&self, mut visit: Box<dyn FnMut(&str) + Send>) -> StoreFuture<'_, u64> {
+        self.read(move |c| {
+            let mut stmt = c.prepare("SELECT id FROM documents").map_err(backend)?;
+            let mut rows = stmt.query([]).map_err(backend)?;
+            let mut count = 0;
+            while let Some(row) = rows.next().map_err(backend)? {
+                visit(row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(backend)?);
+                count += 1;
+            }
+            Ok(count)
+        })
+    }
+
     fn get_document(&self, id: String) -> StoreFuture<'_, Option<(StoredDocument, Extraction)>> {
         self.read(move |c| get_document(c, &id))
     }
