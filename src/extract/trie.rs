@@ -62,7 +62,7 @@ impl WordTrie {
     /// Builds the trie; with `fold_case`, ASCII letters match in either case.
     /// A pattern listed twice keeps its first id; empty patterns never match.
     pub fn new<S: AsRef<str>>(patterns: &[S], fold_case: bool) -> Self {
-        let fold = |b: u8| if fold_case { b.to_ascii_lowercase() } else { b };
+        let fold = |b: u8| fold(b, fold_case);
         let mut root = Box::new([NONE; 256]);
         let mut nodes: Vec<BuildNode> = Vec::new();
         let mut first_words = HashSet::with_hasher(FixedState::default());
@@ -114,7 +114,7 @@ impl WordTrie {
     }
 
     fn fold(&self, b: u8) -> u8 {
-        if self.fold_case { b.to_ascii_lowercase() } else { b }
+        fold(b, self.fold_case)
     }
 
     /// Returns the longest pattern starting at byte `start` of `hay` that
@@ -176,6 +176,11 @@ impl WordTrie {
             }
         }
     }
+}
+
+/// Returns `b`, with an ASCII letter in lower case when `fold_case`.
+fn fold(b: u8, fold_case: bool) -> u8 {
+    if fold_case { b.to_ascii_lowercase() } else { b }
 }
 
 /// Returns the letters and digits at the start of `s`.

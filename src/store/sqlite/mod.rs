@@ -379,12 +379,13 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>, search: &
 }
 
 /// Writes the documents, in order, in one transaction, and returns once it
-/// is committed. The whole batch goes in without savepoints first: a
-/// savepoint makes FTS5 flush its pending terms into a new index segment, and
-/// one per document cost the writer a third of its time in flushes and
-/// merges. Should any document fail, that transaction is rolled back and the
-/// batch written again with a savepoint per document, so one failing
-/// document does not take the others down.
+/// is committed. The whole batch goes in without savepoints first (they were
+/// chosen when the full-text indexes lived in this transaction, where each
+/// savepoint flushed an FTS5 segment; the indexes have since moved to the
+/// search file, so the saving is smaller now). Should any document fail,
+/// that transaction is rolled back and the batch written again with a
+/// savepoint per document, so one failing document does not take the others
+/// down.
 fn write_batch<'a>(
     conn: &mut Connection,
     docs: impl Iterator<Item = &'a NewDocument> + Clone,
@@ -481,13 +482,14 @@ fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutc
 
 fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rusqlite::Error> {
     for p in &x.persons {
+        let key = name_key(&p.name);
         exec(tx, 
             "INSERT INTO persons (doc_id, name, name_key, aliases, titles, organization, country, evidence)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 doc_id,
                 p.name,
-                name_key(&p.name),
+                key,
                 to_json(&p.aliases),
                 to_json(&p.titles),
                 p.organization,
@@ -496,7 +498,6 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
             ],
         )?;
         let person_id = tx.last_insert_rowid();
-        let key = name_key(&p.name);
         for alias in &p.aliases {
             let alias = name_key(alias);
             exec(tx, "INSERT INTO person_aliases (person_id, alias_key) VALUES (?1, ?2)", params![person_id, alias])?;
