@@ -1,10 +1,10 @@
 //! Query latency against a running server: takes real filter values from the
-//! store's own listings (participants, countries and dates of events,
-//! speakers, metrics with a country, persons), checks that each query kind
-//! answers, then times every kind in turn, one call at a time, and prints
-//! p50, p99 and max per kind. Calls that fail (a person too often mentioned
-//! for one message, say) are listed with their error and the time it took,
-//! and left out of the rounds.
+//! store's own listings (participants, states and dates of events, pairs of
+//! states, speakers, metrics with a country, persons), checks that each
+//! query kind answers, then times every kind in turn, one call at a time,
+//! and prints p50, p99 and max per kind. Calls that fail (a person too often
+//! mentioned for one message, say) are listed with their error and the time
+//! it took, and left out of the rounds.
 //!
 //! ```text
 //! cargo run --release --example query_load -- URL [ROUNDS]
@@ -39,6 +39,7 @@ type Client = QueryServiceClient<Channel>;
 enum Call {
     EventsByParticipant(String),
     EventsByCountryAndDates { country: String, start: String, end: String },
+    EventsByCountryPairAndDates { country: String, other: String, start: String, end: String },
     QuotesBySpeaker(String),
     FiguresByMetricAndCountry { metric: String, country: String },
     GetPerson(String),
@@ -49,6 +50,7 @@ impl Call {
         match self {
             Self::EventsByParticipant(_) => "events_by_participant",
             Self::EventsByCountryAndDates { .. } => "events_by_country_and_dates",
+            Self::EventsByCountryPairAndDates { .. } => "events_by_country_pair_and_dates",
             Self::QuotesBySpeaker(_) => "quotes_by_speaker",
             Self::FiguresByMetricAndCountry { .. } => "figures_by_metric_and_country",
             Self::GetPerson(_) => "get_person",
@@ -63,6 +65,16 @@ impl Call {
             }
             Self::EventsByCountryAndDates { country, start, end } => {
                 let r = pb::ListEventsRequest { country_code: country, start_date: start, end_date: end, ..Default::default() };
+                c.list_events(r).await?.into_inner().events.len()
+            }
+            Self::EventsByCountryPairAndDates { country, other, start, end } => {
+                let r = pb::ListEventsRequest {
+                    country_code: country,
+                    other_country_code: other,
+                    start_date: start,
+                    end_date: end,
+                    ..Default::default()
+                };
                 c.list_events(r).await?.into_inner().events.len()
             }
             Self::QuotesBySpeaker(speaker) => {
@@ -148,10 +160,12 @@ async fn main() -> anyhow::Result<()> {
 /// Returns the calls to time, with values read from the store's listings.
 async fn plan(c: &mut Client) -> anyhow::Result<Vec<Call>> {
     let (mut participants, mut years, mut speakers, mut metric_countries) = (vec![], vec![], vec![], vec![]);
+    let mut pairs = vec![];
     let mut token = String::new();
     for _ in 0..SAMPLE_PAGES {
         let page = c.list_events(pb::ListEventsRequest { page_size: SAMPLE_PAGE_SIZE, page_token: token, ..Default::default() }).await?.into_inner();
         for e in page.events {
+            pairs.extend(pair(&e.country_codes));
             participants.extend(e.participants);
             years.extend(e.date.get(..4).map(str::to_owned));
         }
@@ -167,6 +181,7 @@ async fn plan(c: &mut Client) -> anyhow::Result<Vec<Call>> {
     for _ in 0..SAMPLE_PAGES {
         let page = c.list_figures(pb::ListFiguresRequest { page_size: SAMPLE_PAGE_SIZE, page_token: token, ..Default::default() }).await?.into_inner();
         for f in page.figures {
+            pairs.extend(pair(&f.country_codes));
             metric_countries.extend(f.country_codes.first().map(|country| (f.metric.clone(), country.clone())));
         }
         token = page.next_page_token;
@@ -180,13 +195,26 @@ async fn plan(c: &mut Client) -> anyhow::Result<Vec<Call>> {
         let year = years.get(i % years.len().max(1))?;
         Some((country, format!("{year}-01-01"), format!("{year}-12-31")))
     });
+    let pair_dates = spread(pairs).into_iter().enumerate().filter_map(|(i, (country, other))| {
+        let year = years.get(i % years.len().max(1))?;
+        Some(Call::EventsByCountryPairAndDates { country, other, start: format!("{year}-01-01"), end: format!("{year}-12-31") })
+    });
     let persons = spread(participants.iter().chain(&speakers).cloned().collect());
     let mut calls: Vec<Call> = spread(participants).into_iter().map(Call::EventsByParticipant).collect();
     calls.extend(country_dates.map(|(country, start, end)| Call::EventsByCountryAndDates { country, start, end }));
+    calls.extend(pair_dates);
     calls.extend(spread(speakers).into_iter().map(Call::QuotesBySpeaker));
     calls.extend(spread(metric_countries).into_iter().map(|(metric, country)| Call::FiguresByMetricAndCountry { metric, country }));
     calls.extend(persons.into_iter().map(Call::GetPerson));
     Ok(calls)
+}
+
+/// Returns the first two states of a fact that names two or more.
+fn pair(codes: &[String]) -> Option<(String, String)> {
+    match codes {
+        [a, b, ..] => Some((a.clone(), b.clone())),
+        _ => None,
+    }
 }
 
 /// Returns up to [`VALUES`] distinct values, evenly spread over their order

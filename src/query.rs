@@ -97,6 +97,8 @@ pub struct EventsQuery {
     pub participant: Option<String>,
     /// ISO alpha-2 code.
     pub country: Option<String>,
+    /// A second ISO alpha-2 code: with `country`, a pair of states.
+    pub other_country: Option<String>,
     /// Event kind.
     pub kind: Option<EventKind>,
     /// Place name.
@@ -187,9 +189,16 @@ impl Query {
         {
             return Err(invalid(format!("start date {s} is after end date {u}; swap them")));
         }
+        // One state given either way is the same filter; two are a pair.
+        let mut country = q.country.map(country_code).transpose()?;
+        let mut other_country = q.other_country.map(country_code).transpose()?;
+        if country.is_none() || country == other_country {
+            country = country.or(other_country.take());
+        }
         let filter = EventFilter {
             participant: q.participant.map(|p| name_key(&p)).filter(|p| !p.is_empty()),
-            country: q.country.map(country_code).transpose()?,
+            country,
+            other_country,
             kind: q.kind,
             place: q.place.map(|p| name_key(&p)).filter(|p| !p.is_empty()),
             since,

@@ -60,9 +60,10 @@ pub enum What {
         /// Only events this person took part in.
         #[arg(long)]
         participant: Option<String>,
-        /// Only events involving this state (ISO alpha-2).
+        /// Only events involving this state (ISO alpha-2); given twice, the
+        /// events between the two states.
         #[arg(long)]
-        country: Option<String>,
+        country: Vec<String>,
         /// Only events of this type (consultations, meeting, visit, call, signing, multilateral, other).
         #[arg(long = "type")]
         kind: Option<String>,
@@ -152,6 +153,15 @@ pub async fn run(args: QueryArgs, out: &mut impl Write) -> Result<(), CliError> 
         What::Person { name } => return person(&mut client, &conn, name, args.json, out).await,
         What::Events { participant, country, kind, place, since, until } => {
             let r#type = event_type(kind.as_deref())?;
+            let (country, other_country) = match country.as_slice() {
+                [] => (None, None),
+                [one] => (Some(one.clone()), None),
+                [one, other] => (Some(one.clone()), Some(other.clone())),
+                more => {
+                    let n = more.len();
+                    return Err(CliError::Usage(format!("--country was given {n} times; give one state, or two for a pair")));
+                }
+            };
             let rows = collect(limit, |page_size, page_token| {
                 let req = pb::ListEventsRequest {
                     page_size,
@@ -162,6 +172,7 @@ pub async fn run(args: QueryArgs, out: &mut impl Write) -> Result<(), CliError> 
                     place: s(place.clone()),
                     start_date: s(since.clone()),
                     end_date: s(until.clone()),
+                    other_country_code: s(other_country.clone()),
                 };
                 let mut c = client.clone();
                 async move {

@@ -71,10 +71,21 @@ pub fn persons_query(r: pb::ListPersonsRequest) -> (PersonsQuery, PageParams) {
 
 /// Returns the filters and page of an event listing.
 pub fn events_query(r: pb::ListEventsRequest) -> Result<(EventsQuery, PageParams), QueryError> {
-    let pb::ListEventsRequest { page_size, page_token, participant, country_code, r#type, place, start_date, end_date } = r;
+    let pb::ListEventsRequest {
+        page_size,
+        page_token,
+        participant,
+        country_code,
+        r#type,
+        place,
+        start_date,
+        end_date,
+        other_country_code,
+    } = r;
     let q = EventsQuery {
         participant: opt(participant),
         country: opt(country_code),
+        other_country: opt(other_country_code),
         kind: event_kind("type", r#type)?,
         place: opt(place),
         since: opt(start_date),

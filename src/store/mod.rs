@@ -277,6 +277,8 @@ pub struct EventFilter {
     pub participant: Option<String>,
     /// Upper-case ISO code of a state involved, directly or via a participant.
     pub country: Option<String>,
+    /// Upper-case ISO code of a second state involved (set only with `country`).
+    pub other_country: Option<String>,
     /// The kind of event.
     #[serde(serialize_with = "serialize_kind")]
     pub kind: Option<EventKind>,
@@ -363,8 +365,10 @@ pub const PERSON_DETAIL_LIMIT: usize = 100;
 
 /// Mentions a person profile is merged from: the latest this many. A person
 /// named in every release of a large store has hundreds of thousands of
-/// mentions, and their titles, organizations and country are the same few.
-pub const PROFILE_MENTIONS: usize = 1_000;
+/// mentions, and their titles, organizations and country are the same few;
+/// the latest mentions carry the titles the person holds now. Each mention
+/// read is a page of its own in the store, so this bounds a profile's cost.
+pub const PROFILE_MENTIONS: usize = 250;
 
 /// Drops all but the last [`PERSON_DETAIL_LIMIT`] items.
 pub fn keep_latest<T>(items: &mut Vec<T>) {

@@ -784,8 +784,19 @@ async fn list_events(c: &ClientWrapper, f: &EventFilter, page: &PageRequest) -> 
            AND ($5::text IS NULL OR e.date_start <= $5)
            AND ($6::text IS NULL OR e.id IN (SELECT event_id FROM event_participants WHERE name_key = $6))
            AND ($7::text IS NULL OR e.id IN (SELECT event_id FROM event_countries WHERE code = $7))
+           AND ($9::text IS NULL OR e.id IN (SELECT event_id FROM event_countries WHERE code = $9))
          ORDER BY e.id LIMIT $8",
-        &[&int_key(page)?, &f.kind.map(EventKind::as_str), &f.place, &since, &until, &f.participant, &f.country, &limit(page)],
+        &[
+            &int_key(page)?,
+            &f.kind.map(EventKind::as_str),
+            &f.place,
+            &since,
+            &until,
+            &f.participant,
+            &f.country,
+            &limit(page),
+            &f.other_country,
+        ],
     )
     .await?;
     Ok(paginate(doc_fact_rows(&rows, read_event)?, page.size))

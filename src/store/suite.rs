@@ -131,6 +131,7 @@ async fn person_detail_keeps_the_latest<S: Store>(store: &S) {
     assert!(store.insert_batch(docs).await.unwrap().iter().all(|r| matches!(r, Ok(InsertOutcome::Created { .. }))));
     let detail = store.get_person(name_key("Often Quoted")).await.unwrap().unwrap();
     assert_eq!(detail.profile.document_count, n as u32, "the profile counts every document");
+    assert_eq!(detail.profile.quote_count, n as u32, "and every quote");
     assert_eq!(detail.profile.document_ids.len(), PERSON_DETAIL_LIMIT, "and lists the latest");
     assert_eq!(detail.profile.document_ids.last().map(String::as_str), Some(format!("often-{:03}", n - 1).as_str()));
     assert_eq!((detail.mentions.len(), detail.quotes.len(), detail.events.len()), (PERSON_DETAIL_LIMIT, PERSON_DETAIL_LIMIT, PERSON_DETAIL_LIMIT));
@@ -250,6 +251,16 @@ async fn events_filter_by_every_field<S: Store>(store: &S) {
     assert_eq!(count(EventFilter { since: d("2025-03"), until: d("2025"), ..Default::default() }).await, all);
     assert_eq!(count(EventFilter { since: d("2025-03-20"), ..Default::default() }).await, 0);
     assert_eq!(count(EventFilter { until: d("2025-03-18"), ..Default::default() }).await, 0);
+    let pair = |a: &str, b: &str| EventFilter { country: Some(a.into()), other_country: Some(b.into()), ..Default::default() };
+    assert_eq!(count(pair("KZ", "RO")).await, all, "the participants serve both states");
+    assert_eq!(count(pair("RO", "KZ")).await, all);
+    assert_eq!(count(pair("KZ", "FR")).await, 0, "both states must be involved");
+    let dated = EventFilter { since: d("2025-03-19"), until: d("2025-03-19"), ..pair("KZ", "RO") };
+    assert_eq!(count(dated).await, all);
+    let dated = EventFilter { since: d("2025-04"), ..pair("KZ", "RO") };
+    assert_eq!(count(dated).await, 0, "the dates apply to the pair's events");
+    let by_participant = EventFilter { participant: Some("ana tinca".into()), ..pair("KZ", "RO") };
+    assert_eq!(count(by_participant).await, all);
 }
 
 async fn quotes_filter_by_speaker_and_words<S: Store>(store: &S) {

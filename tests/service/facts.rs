@@ -83,6 +83,34 @@ async fn the_consultations_took_place_in_bucharest_on_19_march_2025() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_consultations_are_between_kazakhstan_and_romania() {
+    let server = loaded().await;
+    let mut q = server.query().await;
+    let mut between = |country: &str, other: &str, start: &str| {
+        let request = pb::ListEventsRequest {
+            country_code: country.into(),
+            other_country_code: other.into(),
+            start_date: start.into(),
+            ..Default::default()
+        };
+        let mut q = q.clone();
+        async move { q.list_events(request).await.unwrap().into_inner().events }
+    };
+    let pair = between("KZ", "RO", "2025-03").await;
+    assert!(pair.iter().any(|e| e.r#type == i32::from(pb::EventType::Consultations) && e.date == "2025-03-19"), "{pair:?}");
+    assert_eq!(between("ro", "kz", "2025-03").await, pair, "a pair in either order");
+    assert_eq!(between("", "RO", "2025-03").await, between("RO", "", "2025-03").await, "one state given either way");
+    assert!(between("KZ", "FR", "").await.is_empty(), "both states must be involved");
+    assert!(between("KZ", "RO", "2025-04").await.is_empty(), "and the dates still apply");
+    let status = q
+        .list_events(pb::ListEventsRequest { country_code: "KZ".into(), other_country_code: "Romania".into(), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert!(status.message().contains("\"Romania\" is not an ISO 3166-1 alpha-2 code"), "{}", status.message());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_2024_trade_turnover_is_2_92_billion_dollars() {
     let server = loaded().await;
     let mut q = server.query().await;

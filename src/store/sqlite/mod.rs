@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
-    PERSON_DETAIL_LIMIT, PROFILE_MENTIONS, date_bounds, int_key, limit, name_key, paginate, unique_upper,
+    PERSON_DETAIL_LIMIT, PROFILE_MENTIONS, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
 };
 use search::Progress;
 use crate::domain::{
@@ -39,8 +39,15 @@ const STATEMENT_CACHE: usize = 64;
 /// is version 1. Version 2 added a full-text index over documents; version 3
 /// moved it and the one over quotes into the search file ([`search`]);
 /// version 4 added `alias_names` (see `migrations/0003_alias_names.sql`);
-/// version 5 the metric to `figure_countries` ([`FIGURE_COUNTRY_METRIC`]).
-const SCHEMA_VERSION: i64 = 5;
+/// version 5 the metric to `figure_countries` ([`FIGURE_COUNTRY_METRIC`]);
+/// version 6 rebuilt the filter tables of events and counts each name's
+/// mentions and quotes ([`EVENT_KEYS_AND_COUNTS`]).
+const SCHEMA_VERSION: i64 = 6;
+/// Page cache of each read connection, in KiB (SQLite's default is 2 MiB).
+/// A profile reads a page per mention, and a cache this size keeps the
+/// pages of the persons asked about lately. It fills only as queries read,
+/// and SQLite empties it whenever a commit lands between two reads.
+const READER_CACHE_KIB: i64 = 32 * 1024;
 /// Log pages after which the writer checkpoints the log itself: a fallback,
 /// for the indexer thread checkpoints it far more often.
 const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
@@ -68,6 +75,51 @@ const FIGURE_COUNTRY_METRIC: &str = "
 ALTER TABLE figure_countries ADD COLUMN metric TEXT;
 UPDATE figure_countries SET metric = (SELECT f.metric FROM figures f WHERE f.id = figure_countries.figure_id);
 CREATE INDEX figure_countries_metric ON figure_countries(code, metric, figure_id);
+";
+
+/// Schema 6. The filter tables of events become indexes in their own right
+/// (`WITHOUT ROWID`, keyed the way listings walk them), one b-tree each where
+/// there were two, and each state's row carries its event's dates, so that
+/// events by state and dates are picked from that one index, in id order,
+/// without reading an event that fails the dates. `name_counts` keeps how
+/// many mentions and quotes each name key has, which a profile reports:
+/// counting them took longer than the rest of a profile for the most
+/// mentioned persons. `state_events` keeps how many events each state is
+/// in, so that the events of a pair of states walk the rarer state's rows.
+const EVENT_KEYS_AND_COUNTS: &str = "
+CREATE TABLE event_participants_6 (
+    name_key TEXT NOT NULL,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    PRIMARY KEY (name_key, event_id)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO event_participants_6 (name_key, event_id) SELECT name_key, event_id FROM event_participants;
+DROP TABLE event_participants;
+ALTER TABLE event_participants_6 RENAME TO event_participants;
+CREATE TABLE event_countries_6 (
+    code       TEXT NOT NULL,
+    event_id   INTEGER NOT NULL REFERENCES events(id),
+    date_start TEXT,
+    date_end   TEXT,
+    PRIMARY KEY (code, event_id)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO event_countries_6 (code, event_id, date_start, date_end)
+    SELECT c.code, c.event_id, e.date_start, e.date_end FROM event_countries c JOIN events e ON e.id = c.event_id;
+DROP TABLE event_countries;
+ALTER TABLE event_countries_6 RENAME TO event_countries;
+CREATE TABLE name_counts (
+    name_key TEXT PRIMARY KEY,
+    mentions INTEGER NOT NULL DEFAULT 0,
+    quotes   INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+INSERT INTO name_counts (name_key, mentions) SELECT name_key, count(*) FROM persons GROUP BY name_key;
+INSERT INTO name_counts (name_key, quotes)
+    SELECT speaker_key, count(*) FROM quotes WHERE speaker_key IS NOT NULL GROUP BY speaker_key
+    ON CONFLICT (name_key) DO UPDATE SET quotes = excluded.quotes;
+CREATE TABLE state_events (
+    code   TEXT PRIMARY KEY,
+    events INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO state_events (code, events) SELECT code, count(*) FROM event_countries GROUP BY code;
 ";
 
 const SCHEMA: &str = r#"
@@ -226,6 +278,7 @@ impl SqliteStore {
                 let c = open_connection(&path)?;
                 search::attach(&c, data_dir)?;
                 c.pragma_update(None, "query_only", true)?;
+                c.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
                 Ok(Arc::new(Mutex::new(c)))
             })
             .collect::<Result<Vec<_>, rusqlite::Error>>()
@@ -329,6 +382,9 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     }
     if version < 5 {
         tx.execute_batch(FIGURE_COUNTRY_METRIC).map_err(backend)?;
+    }
+    if version < 6 {
+        tx.execute_batch(EVENT_KEYS_AND_COUNTS).map_err(backend)?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
     tx.commit().map_err(backend)
@@ -498,6 +554,7 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
             ],
         )?;
         let person_id = tx.last_insert_rowid();
+        add_one(tx, Counter::Mentions, &key)?;
         for alias in &p.aliases {
             let alias = name_key(alias);
             exec(tx, "INSERT INTO person_aliases (person_id, alias_key) VALUES (?1, ?2)", params![person_id, alias])?;
@@ -526,10 +583,14 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
         insert_event(tx, doc_id, e, &x.persons)?;
     }
     for q in &x.quotes {
+        let speaker_key = q.speaker.as_deref().map(name_key);
         exec(tx, 
             "INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![doc_id, q.text, q.speaker, q.speaker.as_deref().map(name_key), to_json(&q.evidence)],
+            params![doc_id, q.text, q.speaker, speaker_key, to_json(&q.evidence)],
         )?;
+        if let Some(key) = speaker_key {
+            add_one(tx, Counter::Quotes, &key)?;
+        }
     }
     for f in &x.figures {
         exec(tx, 
@@ -553,6 +614,36 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
         )?;
     }
     Ok(())
+}
+
+/// The counts the writer keeps (schema 6).
+#[derive(Clone, Copy)]
+enum Counter {
+    /// Mentions of a person's name key.
+    Mentions,
+    /// Quotes whose speaker has this name key.
+    Quotes,
+    /// Events a state is involved in.
+    StateEvents,
+}
+
+/// Adds one to a count of `key`, starting it if it is the first.
+fn add_one(tx: &Connection, counter: Counter, key: &str) -> Result<(), rusqlite::Error> {
+    let sql = match counter {
+        Counter::Mentions => {
+            "INSERT INTO name_counts (name_key, mentions) VALUES (?1, 1)
+             ON CONFLICT (name_key) DO UPDATE SET mentions = mentions + 1"
+        }
+        Counter::Quotes => {
+            "INSERT INTO name_counts (name_key, quotes) VALUES (?1, 1)
+             ON CONFLICT (name_key) DO UPDATE SET quotes = quotes + 1"
+        }
+        Counter::StateEvents => {
+            "INSERT INTO state_events (code, events) VALUES (?1, 1)
+             ON CONFLICT (code) DO UPDATE SET events = events + 1"
+        }
+    };
+    exec(tx, sql, [key]).map(drop)
 }
 
 /// Stores an event with its filter rows: each participant's key (and the keys
@@ -596,10 +687,16 @@ fn insert_event(tx: &Connection, doc_id: &str, e: &Event, persons: &[Person]) ->
     keys.sort();
     keys.dedup();
     for key in keys {
-        exec(tx, "INSERT INTO event_participants (event_id, name_key) VALUES (?1, ?2)", params![event_id, key])?;
+        exec(tx, "INSERT INTO event_participants (name_key, event_id) VALUES (?1, ?2)", params![key, event_id])?;
     }
+    let (start, end) = bounds.unzip();
     for code in unique_upper(codes.into_iter()) {
-        exec(tx, "INSERT INTO event_countries (event_id, code) VALUES (?1, ?2)", params![event_id, code])?;
+        exec(
+            tx,
+            "INSERT INTO event_countries (code, event_id, date_start, date_end) VALUES (?1, ?2, ?3, ?4)",
+            params![code, event_id, start, end],
+        )?;
+        add_one(tx, Counter::StateEvents, &code)?;
     }
     Ok(())
 }
@@ -799,20 +896,20 @@ fn person_mentions(conn: &Connection, key: &str, limit: usize, evidence: bool) -
 /// Merges the mentions of one person into a profile.
 fn profile_of(conn: &Connection, key: &str, mentions: &[DocFact<Person>]) -> Result<PersonProfile, StoreError> {
     let mut profile = PersonProfile::merge(mentions);
-    let documents: i64 = conn
-        .prepare_cached("SELECT count(*) FROM persons WHERE name_key = ?1")
-        .and_then(|mut stmt| stmt.query_row([key], |r| r.get(0)))
-        .map_err(backend)?;
+    let (documents, quotes): (i64, i64) = conn
+        .prepare_cached("SELECT mentions, quotes FROM name_counts WHERE name_key = ?1")
+        .and_then(|mut stmt| stmt.query_row([key], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(backend)?
+        .unwrap_or_default();
     profile.document_count = u32::try_from(documents).unwrap_or(u32::MAX);
-    let count: i64 = conn
-        .query_row("SELECT count(*) FROM quotes WHERE speaker_key = ?1", [key], |r| r.get(0))
-        .map_err(backend)?;
-    profile.quote_count = count as u32;
+    profile.quote_count = u32::try_from(quotes).unwrap_or(u32::MAX);
     Ok(profile)
 }
 
 fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, StoreError> {
-    let mut mentions = person_mentions(conn, key, PROFILE_MENTIONS, false)?;
+    // The profile's mentions with their evidence: the latest of them are
+    // returned too, and their evidence lies on the pages read anyway.
+    let mut mentions = person_mentions(conn, key, PROFILE_MENTIONS, true)?;
     let mut key = key.to_owned();
     if mentions.is_empty() {
         // Not a full name: try it as an alias ("Vassilenko").
@@ -826,12 +923,11 @@ fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, Stor
             .optional()
             .map_err(backend)?;
         let Some(resolved) = resolved else { return Ok(None) };
-        mentions = person_mentions(conn, &resolved, PROFILE_MENTIONS, false)?;
+        mentions = person_mentions(conn, &resolved, PROFILE_MENTIONS, true)?;
         key = resolved;
     }
     let profile = profile_of(conn, &key, &mentions)?;
-    // The latest mentions again, now with their evidence.
-    let mentions = person_mentions(conn, &key, PERSON_DETAIL_LIMIT, true)?;
+    keep_latest(&mut mentions);
     let limit = PERSON_DETAIL_LIMIT as i64;
     let mut stmt = conn
         .prepare_cached("SELECT * FROM (SELECT * FROM quotes WHERE speaker_key = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id")
@@ -839,9 +935,9 @@ fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, Stor
     let quotes = doc_fact_rows(&mut stmt, params![key, limit], read_quote)?.into_iter().map(|(_, q)| q).collect();
     let mut stmt = conn
         .prepare_cached(
-            "SELECT * FROM (SELECT e.* FROM events e
-                            WHERE e.id IN (SELECT event_id FROM event_participants WHERE name_key = ?1)
-                            ORDER BY e.id DESC LIMIT ?2)
+            "SELECT * FROM (SELECT e.* FROM event_participants x CROSS JOIN events e
+                            WHERE x.name_key = ?1 AND e.id = x.event_id
+                            ORDER BY x.event_id DESC LIMIT ?2)
              ORDER BY id",
         )
         .map_err(backend)?;
@@ -866,32 +962,63 @@ fn listing_sql(select: &str, from: &str, id: &str, conditions: &[&str], limit: u
 }
 
 fn list_events(conn: &Connection, f: &EventFilter, page: &PageRequest) -> Result<Page<DocFact<Event>>, StoreError> {
-    let mut conditions = Vec::new();
+    let mut conditions: Vec<String> = Vec::new();
     let (from, id) = if f.participant.is_some() {
-        conditions.extend(["x.name_key = ?6", "e.id = x.event_id"]);
+        conditions.extend(["x.name_key = ?6".into(), "e.id = x.event_id".into()]);
         ("event_participants x CROSS JOIN events e", "x.event_id")
     } else if f.country.is_some() {
-        conditions.extend(["x.code = ?7", "e.id = x.event_id"]);
+        conditions.extend(["x.code = ?7".into(), "e.id = x.event_id".into()]);
         ("event_countries x CROSS JOIN events e", "x.event_id")
     } else {
         ("events e", "e.id")
     };
+    // Conditions on `x` alone are tested in the index, before the event is read.
+    let by_country = f.participant.is_none() && f.country.is_some();
+    // A pair walks the rows of its rarer state and probes the other's.
+    let (country, other_country) = match (&f.country, &f.other_country) {
+        (Some(a), Some(b)) if by_country => rarer_first(conn, a, b)?,
+        (a, b) => (a.as_deref(), b.as_deref()),
+    };
+    let dates = if by_country { "x" } else { "e" };
     if f.participant.is_some() && f.country.is_some() {
-        conditions.push("EXISTS (SELECT 1 FROM event_countries c WHERE c.code = ?7 AND c.event_id = e.id)");
+        conditions.push("EXISTS (SELECT 1 FROM event_countries c WHERE c.code = ?7 AND c.event_id = x.event_id)".into());
     }
-    conditions.extend(f.kind.map(|_| "e.kind = ?2"));
-    conditions.extend(f.place.as_ref().map(|_| "e.place_key = ?3"));
-    conditions.extend(f.since.as_ref().map(|_| "e.date_end >= ?4"));
-    conditions.extend(f.until.as_ref().map(|_| "e.date_start <= ?5"));
-    let mut stmt = conn.prepare_cached(&listing_sql("e.*", from, id, &conditions, 8)).map_err(backend)?;
+    if f.other_country.is_some() {
+        conditions.push(format!("EXISTS (SELECT 1 FROM event_countries c WHERE c.code = ?8 AND c.event_id = {id})"));
+    }
+    conditions.extend(f.since.as_ref().map(|_| format!("{dates}.date_end >= ?4")));
+    conditions.extend(f.until.as_ref().map(|_| format!("{dates}.date_start <= ?5")));
+    conditions.extend(f.kind.map(|_| "e.kind = ?2".into()));
+    conditions.extend(f.place.as_ref().map(|_| "e.place_key = ?3".into()));
+    let conditions: Vec<&str> = conditions.iter().map(String::as_str).collect();
+    let mut stmt = conn.prepare_cached(&listing_sql("e.*", from, id, &conditions, 9)).map_err(backend)?;
     let since = f.since.as_ref().map(|d| date_bounds(d).0);
     let until = f.until.as_ref().map(|d| date_bounds(d).1);
     let rows = doc_fact_rows(
         &mut stmt,
-        params![int_key(page)?, f.kind.map(EventKind::as_str), f.place, since, until, f.participant, f.country, limit(page)],
+        params![
+            int_key(page)?,
+            f.kind.map(EventKind::as_str),
+            f.place,
+            since,
+            until,
+            f.participant,
+            country,
+            other_country,
+            limit(page)
+        ],
         read_event,
     )?;
     Ok(paginate(rows, page.size))
+}
+
+/// Returns the two states with the one in fewer events first.
+fn rarer_first<'a>(conn: &Connection, a: &'a str, b: &'a str) -> Result<(Option<&'a str>, Option<&'a str>), StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT events FROM state_events WHERE code = ?1").map_err(backend)?;
+    let mut count = |code: &str| {
+        stmt.query_row([code], |r| r.get::<_, i64>(0)).optional().map(Option::unwrap_or_default).map_err(backend)
+    };
+    Ok(if count(b)? < count(a)? { (Some(b), Some(a)) } else { (Some(a), Some(b)) })
 }
 
 /// Returns an FTS5 query matching all the words, or phrases of space-separated
@@ -1107,6 +1234,67 @@ mod tests {
         let filter = FigureFilter { metric: Some("trade_turnover".into()), country: Some("KZ".into()), period: None };
         let page = store.list_figures(filter, PageRequest { size: 10, after: None }).await.unwrap();
         assert_eq!(page.items.iter().map(|f| f.fact.value).collect::<Vec<_>>(), [2e9]);
+    }
+
+    #[tokio::test]
+    async fn a_version_5_store_keeps_its_event_filters_and_counts_its_names() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+            conn.execute_batch(&format!(
+                "{SCHEMA} {ALIAS_NAMES} {FIGURE_COUNTRY_METRIC} PRAGMA user_version = 5;
+                 INSERT INTO documents (id, text, text_hash, text_bytes, ingested_at, diagnostics)
+                     VALUES ('old', 'Ana Tinca met Roman Vassilenko.', 'h', 31, 0, '[]');
+                 INSERT INTO persons (id, doc_id, name, name_key, aliases, titles, country, evidence)
+                     VALUES (1, 'old', 'Ana Tinca', 'ana tinca', '[]', '[]', 'RO', '[]'),
+                            (2, 'old', 'Roman Vassilenko', 'roman vassilenko', '[]', '[]', 'KZ', '[]');
+                 INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence)
+                     VALUES ('old', 'We met.', 'Ana Tinca', 'ana tinca', '[]'), ('old', 'Again.', 'Ana Tinca', 'ana tinca', '[]');
+                 INSERT INTO events (id, doc_id, kind, date, date_start, date_end, participants, countries, evidence)
+                     VALUES (5, 'old', 'meeting', '2025-03', '2025-03-01', '2025-03-31', '[]', '[]', '[]');
+                 INSERT INTO event_participants (event_id, name_key) VALUES (5, 'ana tinca'), (5, 'roman vassilenko');
+                 INSERT INTO event_countries (event_id, code) VALUES (5, 'RO'), (5, 'KZ');"
+            ))
+            .unwrap();
+        }
+        let store = SqliteStore::open(dir.path(), 1).unwrap();
+        let page = PageRequest { size: 10, after: None };
+        let d = |s: &str| Some(s.parse().unwrap());
+        let pair = EventFilter { country: Some("KZ".into()), other_country: Some("RO".into()), ..Default::default() };
+        let in_march = EventFilter { since: d("2025-03-15"), until: d("2025-03-15"), ..pair.clone() };
+        assert_eq!(store.list_events(in_march, page.clone()).await.unwrap().items.len(), 1, "the dates moved with the states");
+        let in_april = EventFilter { since: d("2025-04"), ..pair };
+        assert!(store.list_events(in_april, page.clone()).await.unwrap().items.is_empty());
+        let by_participant = EventFilter { participant: Some("roman vassilenko".into()), ..Default::default() };
+        assert_eq!(store.list_events(by_participant, page).await.unwrap().items.len(), 1);
+        let person = store.get_person("ana tinca".into()).await.unwrap().unwrap();
+        assert_eq!((person.profile.document_count, person.profile.quote_count), (1, 2));
+        assert_eq!(person.events.len(), 1);
+        let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+        let events: i64 = conn.query_row("SELECT events FROM state_events WHERE code = 'KZ'", [], |r| r.get(0)).unwrap();
+        assert_eq!(events, 1);
+    }
+
+    #[tokio::test]
+    async fn the_writer_counts_the_events_of_each_state() {
+        let (dir, store) = open();
+        crate::store::suite::insert_sample(&store, "counted-1").await;
+        crate::store::suite::insert_sample(&store, "counted-2").await;
+        let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+        let events = |code: &str| conn.query_row("SELECT events FROM state_events WHERE code = ?1", [code], |r| r.get(0));
+        assert_eq!((events("KZ").unwrap(), events("RO").unwrap()), (2, 2), "one per event, through its participants");
+        assert!(events("FR").is_err());
+    }
+
+    #[test]
+    fn a_pair_of_states_walks_the_rarer_one_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+        migrate(&conn).unwrap();
+        conn.execute_batch("INSERT INTO state_events (code, events) VALUES ('US', 900), ('PS', 12)").unwrap();
+        assert_eq!(rarer_first(&conn, "US", "PS").unwrap(), (Some("PS"), Some("US")));
+        assert_eq!(rarer_first(&conn, "PS", "US").unwrap(), (Some("PS"), Some("US")));
+        assert_eq!(rarer_first(&conn, "US", "NR").unwrap(), (Some("NR"), Some("US")), "a state in no event is rarest");
     }
 
     #[tokio::test]
