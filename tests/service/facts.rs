@@ -86,7 +86,7 @@ async fn the_consultations_took_place_in_bucharest_on_19_march_2025() {
 async fn the_consultations_are_between_kazakhstan_and_romania() {
     let server = loaded().await;
     let mut q = server.query().await;
-    let mut between = |country: &str, other: &str, start: &str| {
+    let between = |country: &str, other: &str, start: &str| {
         let request = pb::ListEventsRequest {
             country_code: country.into(),
             other_country_code: other.into(),
