@@ -25,6 +25,7 @@ pub async fn run_all<S: Store>(store: &S) {
     person_detail_keeps_the_latest(store).await;
     batches_keep_their_order(store).await;
     every_stored_id_is_visited(store).await;
+    a_shared_alias_names_the_person_named_first(store).await;
 }
 
 fn ev(rule: &str) -> Vec<Evidence> {
@@ -139,6 +140,17 @@ async fn person_detail_keeps_the_latest<S: Store>(store: &S) {
     assert_eq!(detail.quotes.last().map(|q| q.document_id.as_str()), Some(last.as_str()), "the latest are kept, in order");
     assert_eq!(detail.events.last().map(|e| e.document_id.as_str()), Some(last.as_str()));
     assert_eq!(detail.mentions.first().map(|m| m.document_id.as_str()), Some("often-002"));
+}
+
+async fn a_shared_alias_names_the_person_named_first<S: Store>(store: &S) {
+    for (i, name) in ["Wendy Shared", "Anna Shared", "Wendy Shared"].into_iter().enumerate() {
+        let facts = Extraction { persons: vec![person(name, "Ambassador", "US")], ..Extraction::default() };
+        let id = format!("shared-{i}");
+        store.insert(NewDocument { document: document(&id, name), text_hash: id.clone(), facts }).await.unwrap();
+    }
+    let detail = store.get_person(name_key("Shared")).await.unwrap().expect("the alias is known");
+    assert_eq!(detail.profile.name, "Wendy Shared");
+    assert_eq!(detail.profile.document_count, 2, "the whole profile of that person");
 }
 
 async fn every_stored_id_is_visited<S: Store>(store: &S) {

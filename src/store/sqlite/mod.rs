@@ -41,13 +41,19 @@ const STATEMENT_CACHE: usize = 64;
 /// version 4 added `alias_names` (see `migrations/0003_alias_names.sql`);
 /// version 5 the metric to `figure_countries` ([`FIGURE_COUNTRY_METRIC`]);
 /// version 6 rebuilt the filter tables of events and counts each name's
-/// mentions and quotes ([`EVENT_KEYS_AND_COUNTS`]).
-const SCHEMA_VERSION: i64 = 6;
+/// mentions and quotes ([`EVENT_KEYS_AND_COUNTS`]); version 7 dropped what
+/// no query reads ([`UNREAD`]).
+const SCHEMA_VERSION: i64 = 7;
 /// Page cache of each read connection, in KiB (SQLite's default is 2 MiB).
 /// A profile reads a page per mention, and a cache this size keeps the
 /// pages of the persons asked about lately. It fills only as queries read,
 /// and SQLite empties it whenever a commit lands between two reads.
 const READER_CACHE_KIB: i64 = 32 * 1024;
+/// Page cache of the writer, in KiB: the inner pages of every index and the
+/// leaves new rows land in stay in memory as the store grows, instead of
+/// being read again for each insert. Only the writer changes the store, so
+/// its cache stays valid from one commit to the next.
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
 /// Log pages after which the writer checkpoints the log itself: a fallback,
 /// for the indexer thread checkpoints it far more often.
 const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
@@ -120,6 +126,15 @@ CREATE TABLE state_events (
     events INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT INTO state_events (code, events) SELECT code, count(*) FROM event_countries GROUP BY code;
+";
+
+/// Schema 7 drops what no query reads, which every insert paid for: the
+/// states and topics indexed by name (the API lists neither), and the alias
+/// of each mention, which `alias_names` answers since schema 4.
+const UNREAD: &str = "
+DROP INDEX countries_code;
+DROP INDEX topics_name;
+DROP TABLE person_aliases;
 ";
 
 const SCHEMA: &str = r#"
@@ -267,6 +282,7 @@ impl SqliteStore {
             .map_err(|e| open_err(format!("cannot create the folder: {e}; choose another --data-dir")))?;
         let writer = open_connection(&path).map_err(|e| open_err(e.to_string()))?;
         writer.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES).map_err(|e| open_err(e.to_string()))?;
+        writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB).map_err(|e| open_err(e.to_string()))?;
         migrate(&writer).map_err(|e| open_err(e.to_string()))?;
         let stored = search::stored_marks(&writer).map_err(|e| open_err(e.to_string()))?;
         let (search_conn, indexed) = search::open(data_dir, stored)?;
@@ -385,6 +401,9 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     }
     if version < 6 {
         tx.execute_batch(EVENT_KEYS_AND_COUNTS).map_err(backend)?;
+    }
+    if version < 7 {
+        tx.execute_batch(UNREAD).map_err(backend)?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
     tx.commit().map_err(backend)
@@ -553,11 +572,9 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
                 to_json(&p.evidence)
             ],
         )?;
-        let person_id = tx.last_insert_rowid();
         add_one(tx, Counter::Mentions, &key)?;
         for alias in &p.aliases {
             let alias = name_key(alias);
-            exec(tx, "INSERT INTO person_aliases (person_id, alias_key) VALUES (?1, ?2)", params![person_id, alias])?;
             exec(tx, "INSERT OR IGNORE INTO alias_names (alias_key, name_key) VALUES (?1, ?2)", params![alias, key])?;
         }
     }
@@ -915,8 +932,8 @@ fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, Stor
         // Not a full name: try it as an alias ("Vassilenko").
         let resolved: Option<String> = conn
             .query_row(
-                "SELECT p.name_key FROM person_aliases a JOIN persons p ON p.id = a.person_id
-                 WHERE a.alias_key = ?1 ORDER BY p.id LIMIT 1",
+                "SELECT a.name_key FROM alias_names a WHERE a.alias_key = ?1
+                 ORDER BY (SELECT min(p.id) FROM persons p WHERE p.name_key = a.name_key) LIMIT 1",
                 [&key],
                 |r| r.get(0),
             )
