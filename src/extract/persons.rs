@@ -5,6 +5,11 @@
 //! document (surname mentions, the fullest form wins), and each person gets
 //! the titles, organization and country the text gives.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use foldhash::fast::FixedState;
+
 use super::Ctx;
 use super::entities::{OrgSpan, org_spans};
 use super::lexicon::{Cue, Entry};
@@ -85,6 +90,13 @@ const NOT_NAME: &[&str] = &[
     "Author", "Guest", "Guests", "Visit", "Talks", "Meeting", "Readout", "Remarks", "Press",
     "Briefing", "Release", "Communiqué", "Communique", "Ministers", "Leaders", "Heads", "Excellencies",
 ];
+
+/// Whether a capitalized word is never part of a name: a set lookup, for
+/// every capitalized word of a text asks.
+fn not_name(w: &str) -> bool {
+    static SET: LazyLock<HashSet<&'static str, FixedState>> = LazyLock::new(|| NOT_NAME.iter().copied().collect());
+    SET.contains(w)
+}
 
 /// Geographical words that stand inside titles ("Special Representative
 /// for Central Asia", "Ambassador to the Kingdom").
@@ -207,10 +219,10 @@ fn is_name_token(cx: &Ctx<'_>, i: usize) -> bool {
         return false;
     }
     let w = strip_possessive(t.tok_str(i));
-    if NOT_NAME.contains(&w) || cx.name_at(i).is_some() || cx.cue_at(i).is_some_and(|c| matches!(c.what, Cue::Month(_) | Cue::Weekday(_) | Cue::Event(_))) {
+    if not_name(w) || cx.name_at(i).is_some() || cx.cue_at(i).is_some_and(|c| matches!(c.what, Cue::Month(_) | Cue::Weekday(_) | Cue::Event(_))) {
         return false;
     }
-    if w.contains('-') && w.split('-').all(|p| cx.lex.title_words.contains(&p.to_lowercase()) || NOT_NAME.contains(&p)) {
+    if w.contains('-') && w.split('-').all(|p| cx.lex.title_words.contains(&p.to_lowercase()) || not_name(p)) {
         return false;
     }
     // All capitals: an acronym or a transcript label, not a name in prose,
@@ -220,7 +232,7 @@ fn is_name_token(cx: &Ctx<'_>, i: usize) -> bool {
         let mixed = |j: usize| {
             t.tokens.get(j).is_some_and(|x| x.kind == TokKind::Cap && x.sent == tok.sent && cx.name_at(j).is_none())
                 && t.tok_str(j).chars().skip(1).any(char::is_lowercase)
-                && !NOT_NAME.contains(&t.tok_str(j))
+                && !not_name(t.tok_str(j))
                 && !cx.lex.title_words.contains(&t.tok_str(j).to_lowercase())
         };
         let next_mixed = mixed(i + 1) && t.src[tok.end..t.tokens[i + 1].start] == *" ";
