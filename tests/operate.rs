@@ -403,3 +403,14 @@ fn an_absent_server_is_named_plainly() {
     assert!(stderr.contains("cannot reach briefing at") && stderr.contains("is `briefing serve` running?"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn events_take_one_state_or_a_pair() {
+    let absent = format!("http://127.0.0.1:{}", free_port());
+    let out = run(&["query", "events", "--country", "KZ", "--country", "RO", "--country", "FR", "--server", &absent], &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--country was given 3 times; give one state, or two for a pair"), "{stderr}");
+    let out = run(&["query", "events", "--country", "KZ", "--country", "RO", "--server", &absent], &[]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach briefing at"), "a pair is accepted");
+}

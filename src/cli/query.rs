@@ -116,6 +116,10 @@ type Client = QueryServiceClient<super::client::AuthChannel>;
 
 /// Runs the query and prints the answer to `out`.
 pub async fn run(args: QueryArgs, out: &mut impl Write) -> Result<(), CliError> {
+    // Checked before connecting, so that the mistake is what gets reported.
+    if let What::Events { country, .. } = &args.what {
+        country_pair(country)?;
+    }
     let conn = Connection::open(&args.client).await?;
     let mut client = QueryServiceClient::new(conn.channel.clone())
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
@@ -153,15 +157,7 @@ pub async fn run(args: QueryArgs, out: &mut impl Write) -> Result<(), CliError> 
         What::Person { name } => return person(&mut client, &conn, name, args.json, out).await,
         What::Events { participant, country, kind, place, since, until } => {
             let r#type = event_type(kind.as_deref())?;
-            let (country, other_country) = match country.as_slice() {
-                [] => (None, None),
-                [one] => (Some(one.clone()), None),
-                [one, other] => (Some(one.clone()), Some(other.clone())),
-                more => {
-                    let n = more.len();
-                    return Err(CliError::Usage(format!("--country was given {n} times; give one state, or two for a pair")));
-                }
-            };
+            let (country, other_country) = country_pair(&country)?;
             let rows = collect(limit, |page_size, page_token| {
                 let req = pb::ListEventsRequest {
                     page_size,
@@ -303,6 +299,16 @@ async fn watch(
 }
 
 /// Returns the wire value of an event type name, or why it is not one.
+/// Returns the one state, or the pair, that `--country` names.
+fn country_pair(codes: &[String]) -> Result<(Option<String>, Option<String>), CliError> {
+    match codes {
+        [] => Ok((None, None)),
+        [one] => Ok((Some(one.clone()), None)),
+        [one, other] => Ok((Some(one.clone()), Some(other.clone()))),
+        more => Err(CliError::Usage(format!("--country was given {} times; give one state, or two for a pair", more.len()))),
+    }
+}
+
 fn event_type(name: Option<&str>) -> Result<i32, CliError> {
     let Some(name) = name else { return Ok(pb::EventType::Unspecified.into()) };
     let wire = format!("EVENT_TYPE_{}", name.trim().to_ascii_uppercase());
