@@ -980,28 +980,31 @@ fn listing_sql(select: &str, from: &str, id: &str, conditions: &[&str], limit: u
 
 fn list_events(conn: &Connection, f: &EventFilter, page: &PageRequest) -> Result<Page<DocFact<Event>>, StoreError> {
     let mut conditions: Vec<String> = Vec::new();
-    let (from, id) = if f.participant.is_some() {
+    // Walking a state's rows, the dates are tested in its index, before the
+    // event is read.
+    let (from, id, dates) = if f.participant.is_some() {
         conditions.extend(["x.name_key = ?6".into(), "e.id = x.event_id".into()]);
-        ("event_participants x CROSS JOIN events e", "x.event_id")
+        ("event_participants x CROSS JOIN events e", "x.event_id", "e")
     } else if f.country.is_some() {
         conditions.extend(["x.code = ?7".into(), "e.id = x.event_id".into()]);
-        ("event_countries x CROSS JOIN events e", "x.event_id")
+        ("event_countries x CROSS JOIN events e", "x.event_id", "x")
     } else {
-        ("events e", "e.id")
+        ("events e", "e.id", "e")
     };
-    // Conditions on `x` alone are tested in the index, before the event is read.
-    let by_country = f.participant.is_none() && f.country.is_some();
     // A pair walks the rows of its rarer state and probes the other's.
     let (country, other_country) = match (&f.country, &f.other_country) {
-        (Some(a), Some(b)) if by_country => rarer_first(conn, a, b)?,
+        (Some(a), Some(b)) if f.participant.is_none() => {
+            let (rarer, other) = rarer_first(conn, a, b)?;
+            (Some(rarer), Some(other))
+        }
         (a, b) => (a.as_deref(), b.as_deref()),
     };
-    let dates = if by_country { "x" } else { "e" };
+    let involves = |param: u8| format!("EXISTS (SELECT 1 FROM event_countries c WHERE c.code = ?{param} AND c.event_id = {id})");
     if f.participant.is_some() && f.country.is_some() {
-        conditions.push("EXISTS (SELECT 1 FROM event_countries c WHERE c.code = ?7 AND c.event_id = x.event_id)".into());
+        conditions.push(involves(7));
     }
     if f.other_country.is_some() {
-        conditions.push(format!("EXISTS (SELECT 1 FROM event_countries c WHERE c.code = ?8 AND c.event_id = {id})"));
+        conditions.push(involves(8));
     }
     conditions.extend(f.since.as_ref().map(|_| format!("{dates}.date_end >= ?4")));
     conditions.extend(f.until.as_ref().map(|_| format!("{dates}.date_start <= ?5")));
@@ -1030,12 +1033,12 @@ fn list_events(conn: &Connection, f: &EventFilter, page: &PageRequest) -> Result
 }
 
 /// Returns the two states with the one in fewer events first.
-fn rarer_first<'a>(conn: &Connection, a: &'a str, b: &'a str) -> Result<(Option<&'a str>, Option<&'a str>), StoreError> {
+fn rarer_first<'a>(conn: &Connection, a: &'a str, b: &'a str) -> Result<(&'a str, &'a str), StoreError> {
     let mut stmt = conn.prepare_cached("SELECT events FROM state_events WHERE code = ?1").map_err(backend)?;
     let mut count = |code: &str| {
         stmt.query_row([code], |r| r.get::<_, i64>(0)).optional().map(Option::unwrap_or_default).map_err(backend)
     };
-    Ok(if count(b)? < count(a)? { (Some(b), Some(a)) } else { (Some(a), Some(b)) })
+    Ok(if count(b)? < count(a)? { (b, a) } else { (a, b) })
 }
 
 /// Returns an FTS5 query matching all the words, or phrases of space-separated
@@ -1309,9 +1312,9 @@ mod tests {
         let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
         migrate(&conn).unwrap();
         conn.execute_batch("INSERT INTO state_events (code, events) VALUES ('US', 900), ('PS', 12)").unwrap();
-        assert_eq!(rarer_first(&conn, "US", "PS").unwrap(), (Some("PS"), Some("US")));
-        assert_eq!(rarer_first(&conn, "PS", "US").unwrap(), (Some("PS"), Some("US")));
-        assert_eq!(rarer_first(&conn, "US", "NR").unwrap(), (Some("NR"), Some("US")), "a state in no event is rarest");
+        assert_eq!(rarer_first(&conn, "US", "PS").unwrap(), ("PS", "US"));
+        assert_eq!(rarer_first(&conn, "PS", "US").unwrap(), ("PS", "US"));
+        assert_eq!(rarer_first(&conn, "US", "NR").unwrap(), ("NR", "US"), "a state in no event is rarest");
     }
 
     #[tokio::test]
