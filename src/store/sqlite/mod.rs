@@ -42,8 +42,9 @@ const STATEMENT_CACHE: usize = 64;
 /// version 5 the metric to `figure_countries` ([`FIGURE_COUNTRY_METRIC`]);
 /// version 6 rebuilt the filter tables of events and counts each name's
 /// mentions and quotes ([`EVENT_KEYS_AND_COUNTS`]); version 7 dropped what
-/// no query reads ([`UNREAD`]).
-const SCHEMA_VERSION: i64 = 7;
+/// no query reads ([`UNREAD`]); version 8 keeps each document's facts in
+/// its own row ([`facts_into_documents`]).
+const SCHEMA_VERSION: i64 = 8;
 /// Page cache of each read connection, in KiB (SQLite's default is 2 MiB).
 /// A profile reads a page per mention, and a cache this size keeps the
 /// pages of the persons asked about lately. It fills only as queries read,
@@ -135,6 +136,23 @@ const UNREAD: &str = "
 DROP INDEX countries_code;
 DROP INDEX topics_name;
 DROP TABLE person_aliases;
+";
+
+/// Schema 8: what goes once every document's facts are in its row. The
+/// organizations, states, places and topics were read only with their
+/// document, and the other fact tables kept an index by document for that
+/// read alone; every insert paid for those eight b-trees, four of them keyed
+/// by document id, so that each document touched a page of each anywhere in
+/// the file.
+const FACT_TABLES_READ_BY_DOCUMENT: &str = "
+DROP TABLE organizations;
+DROP TABLE countries;
+DROP TABLE places;
+DROP TABLE topics;
+DROP INDEX persons_doc;
+DROP INDEX events_doc;
+DROP INDEX quotes_doc;
+DROP INDEX figures_doc;
 ";
 
 const SCHEMA: &str = r#"
@@ -405,8 +423,77 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     if version < 7 {
         tx.execute_batch(UNREAD).map_err(backend)?;
     }
+    if version < 8 {
+        facts_into_documents(&tx)?;
+    }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
     tx.commit().map_err(backend)
+}
+
+/// Schema 8: writes the facts of every stored document into its row, from
+/// the fact tables, then drops what only that read needed
+/// ([`FACT_TABLES_READ_BY_DOCUMENT`]). Rewrites every document once.
+fn facts_into_documents(tx: &Connection) -> Result<(), StoreError> {
+    tx.execute_batch("ALTER TABLE documents ADD COLUMN facts BLOB").map_err(backend)?;
+    let docs = tx
+        .prepare("SELECT seq, id, facts_published, diagnostics FROM documents ORDER BY seq")
+        .and_then(|mut stmt| stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect())
+        .map_err(backend)?;
+    let docs: Vec<(i64, String, Option<String>, String)> = docs;
+    if !docs.is_empty() {
+        tracing::info!(documents = docs.len(), "moving each document's facts into its row (store schema 8), once");
+    }
+    for (seq, id, published, diagnostics) in docs {
+        let facts = Extraction {
+            published: parse_date(published)?,
+            diagnostics: from_json(&diagnostics)?,
+            ..facts_from_tables(tx, &id)?
+        };
+        exec(tx, "UPDATE documents SET facts = ?1 WHERE seq = ?2", params![encode_facts(&facts)?, seq]).map_err(backend)?;
+    }
+    tx.execute_batch(FACT_TABLES_READ_BY_DOCUMENT).map_err(backend)
+}
+
+/// Reads a document's facts from the fact tables, the way a store before
+/// schema 8 kept them (but for the publication date and diagnostics, which
+/// are in the document's row).
+fn facts_from_tables(conn: &Connection, id: &str) -> Result<Extraction, StoreError> {
+    Ok(Extraction {
+        persons: query_facts(conn, "SELECT * FROM persons WHERE doc_id = ?1 ORDER BY id", id, read_person)?,
+        organizations: query_facts(conn, "SELECT * FROM organizations WHERE doc_id = ?1 ORDER BY id", id, |r| {
+            Ok(Organization { name: r.get("name")?, country: r.get("country")?, evidence: json_col(r, "evidence")? })
+        })?,
+        countries: query_facts(conn, "SELECT * FROM countries WHERE doc_id = ?1 ORDER BY id", id, |r| {
+            Ok(Country { code: r.get("code")?, name: r.get("name")?, evidence: json_col(r, "evidence")? })
+        })?,
+        places: query_facts(conn, "SELECT * FROM places WHERE doc_id = ?1 ORDER BY id", id, |r| {
+            Ok(Place { name: r.get("name")?, country: r.get("country")?, evidence: json_col(r, "evidence")? })
+        })?,
+        events: query_facts(conn, "SELECT * FROM events WHERE doc_id = ?1 ORDER BY id", id, read_event)?,
+        quotes: query_facts(conn, "SELECT * FROM quotes WHERE doc_id = ?1 ORDER BY id", id, read_quote)?,
+        figures: query_facts(conn, "SELECT * FROM figures WHERE doc_id = ?1 ORDER BY id", id, read_figure)?,
+        topics: query_facts(conn, "SELECT * FROM topics WHERE doc_id = ?1 ORDER BY id", id, |r| {
+            Ok(Topic { name: r.get("name")?, score: r.get::<_, f64>("score")? as f32, evidence: json_col(r, "evidence")? })
+        })?,
+        ..Extraction::default()
+    })
+}
+
+/// Encodes a document's facts for its `facts` column (schema 8), in
+/// `postcard`'s encoding: a third of the JSON's size (evidence is mostly
+/// small numbers) and quicker both ways. Reading a document is then one row;
+/// the fact tables beside it are there for the listings. The encoding is read
+/// by position, so a change to a fact type needs a new schema version that
+/// rewrites the column. (`facts_published` and `diagnostics` are still
+/// written beside it: dropping a column would rewrite every document.)
+fn encode_facts(x: &Extraction) -> Result<Vec<u8>, StoreError> {
+    postcard::to_stdvec(x).map_err(|e| StoreError::Backend(format!("cannot encode the facts: {e}")))
+}
+
+fn decode_facts(id: &str, bytes: &[u8]) -> Result<Extraction, StoreError> {
+    postcard::from_bytes(bytes).map_err(|e| {
+        StoreError::Corrupt(format!("the facts of document {id:?} do not decode ({e}); restore the store from a backup"))
+    })
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {
@@ -532,8 +619,8 @@ fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutc
     }
     exec(tx, 
         "INSERT INTO documents (id, url, source, title, published, language, text, text_hash, text_bytes,
-                                ingested_at, facts_published, diagnostics)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                ingested_at, facts_published, diagnostics, facts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             d.id,
             d.url,
@@ -547,6 +634,7 @@ fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutc
             now,
             facts.published.map(|p| p.to_string()),
             to_json(&facts.diagnostics),
+            encode_facts(facts)?,
         ],
     )
     .map_err(backend)?;
@@ -578,24 +666,6 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
             exec(tx, "INSERT OR IGNORE INTO alias_names (alias_key, name_key) VALUES (?1, ?2)", params![alias, key])?;
         }
     }
-    for o in &x.organizations {
-        exec(tx, 
-            "INSERT INTO organizations (doc_id, name, country, evidence) VALUES (?1, ?2, ?3, ?4)",
-            params![doc_id, o.name, o.country, to_json(&o.evidence)],
-        )?;
-    }
-    for c in &x.countries {
-        exec(tx, 
-            "INSERT INTO countries (doc_id, code, name, evidence) VALUES (?1, ?2, ?3, ?4)",
-            params![doc_id, c.code.to_uppercase(), c.name, to_json(&c.evidence)],
-        )?;
-    }
-    for p in &x.places {
-        exec(tx, 
-            "INSERT INTO places (doc_id, name, country, evidence) VALUES (?1, ?2, ?3, ?4)",
-            params![doc_id, p.name, p.country, to_json(&p.evidence)],
-        )?;
-    }
     for e in &x.events {
         insert_event(tx, doc_id, e, &x.persons)?;
     }
@@ -623,12 +693,6 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
                 params![figure_id, code, f.metric],
             )?;
         }
-    }
-    for t in &x.topics {
-        exec(tx, 
-            "INSERT INTO topics (doc_id, name, score, evidence) VALUES (?1, ?2, ?3, ?4)",
-            params![doc_id, t.name, f64::from(t.score), to_json(&t.evidence)],
-        )?;
     }
     Ok(())
 }
@@ -745,33 +809,15 @@ fn read_document(row: &rusqlite::Row<'_>, with_text: bool) -> Result<StoredDocum
 
 fn get_document(conn: &Connection, id: &str) -> Result<Option<(StoredDocument, Extraction)>, StoreError> {
     let row = conn
-        .query_row("SELECT * FROM documents WHERE id = ?1", [id], |r| {
-            Ok((read_document(r, true)?, r.get::<_, Option<String>>("facts_published")?, r.get::<_, String>("diagnostics")?))
-        })
+        .prepare_cached("SELECT * FROM documents WHERE id = ?1")
+        .and_then(|mut stmt| stmt.query_row([id], |r| Ok((read_document(r, true)?, r.get::<_, Option<Vec<u8>>>("facts")?))))
         .optional()
         .map_err(backend)?;
-    let Some((doc, facts_published, diagnostics)) = row else { return Ok(None) };
-    let facts = Extraction {
-        published: parse_date(facts_published)?,
-        persons: query_facts(conn, "SELECT * FROM persons WHERE doc_id = ?1 ORDER BY id", id, read_person)?,
-        organizations: query_facts(conn, "SELECT * FROM organizations WHERE doc_id = ?1 ORDER BY id", id, |r| {
-            Ok(Organization { name: r.get("name")?, country: r.get("country")?, evidence: json_col(r, "evidence")? })
-        })?,
-        countries: query_facts(conn, "SELECT * FROM countries WHERE doc_id = ?1 ORDER BY id", id, |r| {
-            Ok(Country { code: r.get("code")?, name: r.get("name")?, evidence: json_col(r, "evidence")? })
-        })?,
-        places: query_facts(conn, "SELECT * FROM places WHERE doc_id = ?1 ORDER BY id", id, |r| {
-            Ok(Place { name: r.get("name")?, country: r.get("country")?, evidence: json_col(r, "evidence")? })
-        })?,
-        events: query_facts(conn, "SELECT * FROM events WHERE doc_id = ?1 ORDER BY id", id, read_event)?,
-        quotes: query_facts(conn, "SELECT * FROM quotes WHERE doc_id = ?1 ORDER BY id", id, read_quote)?,
-        figures: query_facts(conn, "SELECT * FROM figures WHERE doc_id = ?1 ORDER BY id", id, read_figure)?,
-        topics: query_facts(conn, "SELECT * FROM topics WHERE doc_id = ?1 ORDER BY id", id, |r| {
-            Ok(Topic { name: r.get("name")?, score: r.get::<_, f64>("score")? as f32, evidence: json_col(r, "evidence")? })
-        })?,
-        diagnostics: from_json(&diagnostics)?,
-    };
-    Ok(Some((doc, facts)))
+    let Some((doc, facts)) = row else { return Ok(None) };
+    let facts = facts.ok_or_else(|| {
+        StoreError::Corrupt(format!("document {id:?} has no facts in its row; restore the store from a backup"))
+    })?;
+    Ok(Some((doc, decode_facts(id, &facts)?)))
 }
 
 fn query_facts<T>(
@@ -1293,6 +1339,49 @@ mod tests {
         let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
         let events: i64 = conn.query_row("SELECT events FROM state_events WHERE code = 'KZ'", [], |r| r.get(0)).unwrap();
         assert_eq!(events, 1);
+    }
+
+    #[tokio::test]
+    async fn a_version_7_store_moves_each_documents_facts_into_its_row() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+            conn.execute_batch(&format!(
+                "{SCHEMA} {ALIAS_NAMES} {FIGURE_COUNTRY_METRIC} {EVENT_KEYS_AND_COUNTS} {UNREAD} PRAGMA user_version = 7;
+                 INSERT INTO documents (id, text, text_hash, text_bytes, ingested_at, facts_published, diagnostics)
+                     VALUES ('old', 'Ana Tinca met the OSCE in Astana.', 'h', 33, 0, '2025-03-04', '[]'),
+                            ('bare', 'Nothing here.', 'h2', 13, 0, NULL, '[]');
+                 INSERT INTO persons (doc_id, name, name_key, aliases, titles, country, evidence)
+                     VALUES ('old', 'Ana Tinca', 'ana tinca', '[]', '[\"State Secretary\"]', 'RO', '[]');
+                 INSERT INTO organizations (doc_id, name, country, evidence) VALUES ('old', 'OSCE', NULL, '[]');
+                 INSERT INTO countries (doc_id, code, name, evidence)
+                     VALUES ('old', 'RO', 'Romania', '[]'), ('old', 'KZ', 'Kazakhstan', '[]');
+                 INSERT INTO places (doc_id, name, country, evidence) VALUES ('old', 'Astana', 'KZ', '[]');
+                 INSERT INTO events (doc_id, kind, date, participants, countries, evidence)
+                     VALUES ('old', 'meeting', '2025-03-04', '[\"Ana Tinca\"]', '[\"KZ\"]', '[]');
+                 INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence)
+                     VALUES ('old', 'We met.', 'Ana Tinca', 'ana tinca', '[]');
+                 INSERT INTO figures (doc_id, value, unit, metric, countries, evidence)
+                     VALUES ('old', 3.0, 'count', 'agreements', '[]', '[]');
+                 INSERT INTO topics (doc_id, name, score, evidence) VALUES ('old', 'trade', 2.0, '[]');"
+            ))
+            .unwrap();
+        }
+        let store = SqliteStore::open(dir.path(), 1).unwrap();
+        let (_, facts) = store.get_document("old".into()).await.unwrap().unwrap();
+        assert_eq!(facts.published, Some("2025-03-04".parse().unwrap()));
+        assert_eq!(facts.persons[0].titles, ["State Secretary"]);
+        assert_eq!(facts.organizations.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["OSCE"]);
+        assert_eq!(facts.countries.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(), ["RO", "KZ"], "in the order read");
+        assert_eq!(facts.places[0].country.as_deref(), Some("KZ"));
+        assert_eq!((facts.events[0].kind, facts.quotes[0].text.as_str()), (EventKind::Meeting, "We met."));
+        assert_eq!((facts.figures[0].value, facts.topics[0].name.as_str()), (3.0, "trade"));
+        assert_eq!(store.get_document("bare".into()).await.unwrap().unwrap().1, Extraction::default());
+        let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema WHERE name IN ('topics', 'countries', 'persons_doc')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0, "the tables and indexes read only with a document are gone");
     }
 
     #[tokio::test]
