@@ -195,10 +195,27 @@ async fn plan(c: &mut Client) -> anyhow::Result<Vec<Call>> {
         let year = years.get(i % years.len().max(1))?;
         Some((country, format!("{year}-01-01"), format!("{year}-12-31")))
     });
-    let pair_dates = spread(pairs).into_iter().enumerate().filter_map(|(i, (country, other))| {
-        let year = years.get(i % years.len().max(1))?;
-        Some(Call::EventsByCountryPairAndDates { country, other, start: format!("{year}-01-01"), end: format!("{year}-12-31") })
-    });
+    // Two states and a year picked apart rarely meet: give each pair the first
+    // year, from its place in the list on, in which the pair has an event.
+    let mut pair_dates = Vec::new();
+    for (i, (country, other)) in spread(pairs).into_iter().enumerate() {
+        let mut chosen = None;
+        for year in years.iter().cycle().skip(i).take(years.len()) {
+            let call = Call::EventsByCountryPairAndDates {
+                country: country.clone(),
+                other: other.clone(),
+                start: format!("{year}-01-01"),
+                end: format!("{year}-12-31"),
+            };
+            let found = call.run(c).await?;
+            chosen.get_or_insert_with(|| call.clone());
+            if found > 0 {
+                chosen = Some(call);
+                break;
+            }
+        }
+        pair_dates.extend(chosen);
+    }
     let persons = spread(participants.iter().chain(&speakers).cloned().collect());
     let mut calls: Vec<Call> = spread(participants).into_iter().map(Call::EventsByParticipant).collect();
     calls.extend(country_dates.map(|(country, start, end)| Call::EventsByCountryAndDates { country, start, end }));
