@@ -895,15 +895,16 @@ fn doc_fact_rows<T>(
 }
 
 fn list_documents(conn: &Connection, f: &DocumentFilter, page: &PageRequest) -> Result<Page<StoredDocument>, StoreError> {
+    let search = search::SCHEMA_NAME;
     let mut stmt = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT seq, id, url, source, title, published, language, '' AS text, text_bytes, ingested_at
              FROM documents
              WHERE seq > ?1
                AND (?2 IS NULL OR source = ?2)
-               AND (?3 IS NULL OR seq IN (SELECT rowid FROM search.documents_fts WHERE documents_fts MATCH ?3))
-             ORDER BY seq LIMIT ?4",
-        )
+               AND (?3 IS NULL OR seq IN (SELECT rowid FROM {search}.documents_fts WHERE documents_fts MATCH ?3))
+             ORDER BY seq LIMIT ?4"
+        ))
         .map_err(backend)?;
     let phrases: Vec<String> = f.text.iter().map(|phrase| phrase.join(" ")).collect();
     let rows = stmt
@@ -1115,10 +1116,11 @@ fn speaker_keys(conn: &Connection, key: &str) -> Result<Vec<String>, StoreError>
 
 fn list_quotes(conn: &Connection, f: &QuoteFilter, page: &PageRequest) -> Result<Page<DocFact<Quote>>, StoreError> {
     let keys = f.speaker.as_deref().map(|s| speaker_keys(conn, s)).transpose()?;
+    let words_match = format!("q.id IN (SELECT rowid FROM {}.quotes_fts WHERE quotes_fts MATCH ?3)", search::SCHEMA_NAME);
     let mut conditions = Vec::new();
     conditions.extend(keys.as_ref().map(|_| "q.speaker_key = ?2"));
     if !f.words.is_empty() {
-        conditions.push("q.id IN (SELECT rowid FROM search.quotes_fts WHERE quotes_fts MATCH ?3)");
+        conditions.push(words_match.as_str());
     }
     let mut stmt = conn.prepare_cached(&listing_sql("q.*", "quotes q", "q.id", &conditions, 4)).map_err(backend)?;
     let (after, words) = (int_key(page)?, fts_query(&f.words));
