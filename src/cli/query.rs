@@ -298,7 +298,6 @@ async fn watch(
     Ok(())
 }
 
-/// Returns the wire value of an event type name, or why it is not one.
 /// Returns the one state, or the pair, that `--country` names.
 fn country_pair(codes: &[String]) -> Result<(Option<String>, Option<String>), CliError> {
     match codes {
@@ -309,6 +308,7 @@ fn country_pair(codes: &[String]) -> Result<(Option<String>, Option<String>), Cl
     }
 }
 
+/// Returns the wire value of an event type name, or why it is not one.
 fn event_type(name: Option<&str>) -> Result<i32, CliError> {
     let Some(name) = name else { return Ok(pb::EventType::Unspecified.into()) };
     let wire = format!("EVENT_TYPE_{}", name.trim().to_ascii_uppercase());
