@@ -143,8 +143,11 @@ DROP TABLE person_aliases;
 /// document, and the other fact tables kept an index by document for that
 /// read alone; every insert paid for those eight b-trees, four of them keyed
 /// by document id, so that each document touched a page of each anywhere in
-/// the file.
+/// the file. The publication date the facts were read with and the
+/// diagnostics are in the row's facts too.
 const FACT_TABLES_READ_BY_DOCUMENT: &str = "
+ALTER TABLE documents DROP COLUMN facts_published;
+ALTER TABLE documents DROP COLUMN diagnostics;
 DROP TABLE organizations;
 DROP TABLE countries;
 DROP TABLE places;
@@ -432,7 +435,8 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
 
 /// Schema 8: writes the facts of every stored document into its row, from
 /// the fact tables, then drops what only that read needed
-/// ([`FACT_TABLES_READ_BY_DOCUMENT`]). Rewrites every document once.
+/// ([`FACT_TABLES_READ_BY_DOCUMENT`]). Rewrites every document twice: once
+/// to fill the column, once to drop the two it replaces.
 fn facts_into_documents(tx: &Connection) -> Result<(), StoreError> {
     tx.execute_batch("ALTER TABLE documents ADD COLUMN facts BLOB").map_err(backend)?;
     let docs = tx
@@ -484,8 +488,7 @@ fn facts_from_tables(conn: &Connection, id: &str) -> Result<Extraction, StoreErr
 /// small numbers) and quicker both ways. Reading a document is then one row;
 /// the fact tables beside it are there for the listings. The encoding is read
 /// by position, so a change to a fact type needs a new schema version that
-/// rewrites the column. (`facts_published` and `diagnostics` are still
-/// written beside it: dropping a column would rewrite every document.)
+/// rewrites the column.
 fn encode_facts(x: &Extraction) -> Result<Vec<u8>, StoreError> {
     postcard::to_stdvec(x).map_err(|e| StoreError::Backend(format!("cannot encode the facts: {e}")))
 }
@@ -619,8 +622,8 @@ fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutc
     }
     exec(tx, 
         "INSERT INTO documents (id, url, source, title, published, language, text, text_hash, text_bytes,
-                                ingested_at, facts_published, diagnostics, facts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                ingested_at, facts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             d.id,
             d.url,
@@ -632,8 +635,6 @@ fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutc
             text_hash,
             d.text.len() as i64,
             now,
-            facts.published.map(|p| p.to_string()),
-            to_json(&facts.diagnostics),
             encode_facts(facts)?,
         ],
     )
@@ -1384,6 +1385,14 @@ mod tests {
             .query_row("SELECT count(*) FROM sqlite_schema WHERE name IN ('topics', 'countries', 'persons_doc')", [], |r| r.get(0))
             .unwrap();
         assert_eq!(left, 0, "the tables and indexes read only with a document are gone");
+        let copies: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('documents') WHERE name IN ('facts_published', 'diagnostics')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(copies, 0, "the row's facts hold the publication date and diagnostics");
     }
 
     #[tokio::test]
