@@ -65,13 +65,13 @@ stop_server() {
   server_pid=""
 }
 
-# wait_for_text_index: returns once a text search answers, which it does
-# only when the full-text index covers every acknowledged document; prints
-# how long that took (the index's lag behind the last acknowledgement).
-wait_for_text_index() {
+# wait_for_index: returns once a listing answers, which it does only when
+# the index file covers every acknowledged document; prints how long that
+# took (the index's lag behind the last acknowledgement).
+wait_for_index() {
   local started=$(date +%s.%N)
-  until "$bin/briefing" query documents --text release --limit 1 --server "$url" >/dev/null 2>&1; do sleep 0.2; done
-  echo "# text index caught up $(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$started" "$(date +%s.%N)") s after the last acknowledgement"
+  until "$bin/briefing" query events --limit 1 --server "$url" >/dev/null 2>&1; do sleep 0.2; done
+  echo "# index caught up $(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$started" "$(date +%s.%N)") s after the last acknowledgement"
 }
 
 # fresh_ingest ARGS...: one ingest_load run against a new server on an empty store.
@@ -80,7 +80,7 @@ fresh_ingest() {
   start_server "$dir"
   load
   "$bin/examples/ingest_load" "$@" "$corpus" "$url" --server-pid "$server_pid"
-  wait_for_text_index
+  wait_for_index
   stop_server
   rm -rf "$dir"
 }
@@ -112,7 +112,7 @@ bench_store() {
     echo "# $1: $(stored) documents stored before"
     load
     "$bin/examples/ingest_load" "$2" 4 "$corpus" "$url" --server-pid "$server_pid"
-    wait_for_text_index
+    wait_for_index
   done
   stop_server
 }
@@ -121,7 +121,7 @@ bench_query() {
   [ -f "$bench_data/briefing.sqlite" ] || bench_store
   echo "## 2. queries on $(stored) stored documents"
   start_server "$bench_data"
-  wait_for_text_index
+  wait_for_index
   for _ in $(seq "$runs"); do
     load
     "$bin/examples/query_load" "$url" 25

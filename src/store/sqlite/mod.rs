@@ -1,6 +1,9 @@
-//! The embedded store: one SQLite file under the data folder, no setup.
+//! The embedded store: SQLite files under the data folder, no setup.
 //!
-//! Writes go through one writer thread fed by a bounded channel. It takes
+//! `briefing.sqlite` holds the documents, each with its facts in its row;
+//! `index.sqlite` holds what the listings search, built from those rows off
+//! the commit path ([`index`]). Writes go through one writer thread fed by a
+//! bounded channel. It takes
 //! every batch waiting (up to about [`MAX_BATCH`] documents) into one
 //! transaction, commits once, then answers each caller: group commit, so many
 //! small documents cost one fsync. The database runs in WAL mode with `synchronous=FULL`, which
@@ -23,7 +26,7 @@ use super::{
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
     PERSON_DETAIL_LIMIT, PROFILE_MENTIONS, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
 };
-use search::Progress;
+use index::Progress;
 use crate::domain::{
     Country, Document, Event, EventKind, Extraction, Figure, Organization, PartialDate, Person, Place,
     Quote, Topic,
@@ -37,31 +40,33 @@ const WRITE_QUEUE: usize = 256;
 const STATEMENT_CACHE: usize = 64;
 /// The schema version this code writes (`PRAGMA user_version`): [`SCHEMA`]
 /// is version 1. Version 2 added a full-text index over documents; version 3
-/// moved it and the one over quotes into the search file ([`search`]);
+/// moved it and the one over quotes into a file of their own, now the
+/// index file ([`index`]);
 /// version 4 added `alias_names` (see `migrations/0003_alias_names.sql`);
 /// version 5 the metric to `figure_countries` ([`FIGURE_COUNTRY_METRIC`]);
 /// version 6 rebuilt the filter tables of events and counts each name's
 /// mentions and quotes ([`EVENT_KEYS_AND_COUNTS`]); version 7 dropped what
 /// no query reads ([`UNREAD`]); version 8 keeps each document's facts in
-/// its own row ([`facts_into_documents`]).
-const SCHEMA_VERSION: i64 = 8;
+/// its own row ([`facts_into_documents`]); version 9 moved the fact tables
+/// to the index file ([`FACTS_INTO_INDEX`]).
+const SCHEMA_VERSION: i64 = 9;
 /// Page cache of each read connection, in KiB (SQLite's default is 2 MiB).
 /// A profile reads a page per mention, and a cache this size keeps the
 /// pages of the persons asked about lately. It fills only as queries read,
 /// and SQLite empties it whenever a commit lands between two reads.
 const READER_CACHE_KIB: i64 = 32 * 1024;
-/// Page cache of the writer, in KiB: the inner pages of every index and the
-/// leaves new rows land in stay in memory as the store grows, instead of
-/// being read again for each insert. Only the writer changes the store, so
-/// its cache stays valid from one commit to the next.
-const WRITER_CACHE_KIB: i64 = 64 * 1024;
+/// Page cache of the writer, in KiB: the inner pages of the documents and
+/// their id index stay in memory as the store grows, instead of being read
+/// again for each insert. Only the writer changes the store, so its cache
+/// stays valid from one commit to the next.
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
 /// Log pages after which the writer checkpoints the log itself: a fallback,
 /// for the indexer thread checkpoints it far more often.
 const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
 /// Name of the database file inside the data folder.
 const FILE_NAME: &str = "briefing.sqlite";
 
-mod search;
+mod index;
 
 /// Which full names each alias stands for, one row per pair (schema 4), as
 /// `migrations/0003_alias_names.sql` makes it for PostgreSQL.
@@ -156,6 +161,24 @@ DROP INDEX persons_doc;
 DROP INDEX events_doc;
 DROP INDEX quotes_doc;
 DROP INDEX figures_doc;
+";
+
+/// Schema 9: the fact tables move to the index file, which the indexer
+/// fills from the documents' rows off the commit path ([`index`]). Each
+/// commit wrote a page of every name-keyed index a document touched, some
+/// fifty pages a document, and every acknowledgement waited for them to
+/// reach the disk. Children go before their parents.
+const FACTS_INTO_INDEX: &str = "
+DROP TABLE alias_names;
+DROP TABLE name_counts;
+DROP TABLE persons;
+DROP TABLE event_participants;
+DROP TABLE event_countries;
+DROP TABLE state_events;
+DROP TABLE events;
+DROP TABLE quotes;
+DROP TABLE figure_countries;
+DROP TABLE figures;
 ";
 
 const SCHEMA: &str = r#"
@@ -285,7 +308,7 @@ pub struct SqliteStore {
     writer: mpsc::Sender<WriteJob>,
     readers: Vec<Arc<Mutex<Connection>>>,
     next_reader: AtomicUsize,
-    search: Arc<Progress>,
+    index: Arc<Progress>,
 }
 
 struct WriteJob {
@@ -305,28 +328,28 @@ impl SqliteStore {
         writer.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES).map_err(|e| open_err(e.to_string()))?;
         writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB).map_err(|e| open_err(e.to_string()))?;
         migrate(&writer).map_err(|e| open_err(e.to_string()))?;
-        let stored = search::stored_marks(&writer).map_err(|e| open_err(e.to_string()))?;
-        let (search_conn, indexed) = search::open(data_dir, stored)?;
+        let stored = index::stored_upto(&writer).map_err(|e| open_err(e.to_string()))?;
+        let (index_conn, indexed) = index::open(data_dir, stored)?;
         let progress = Arc::new(Progress::default());
         progress.committed(stored);
         progress.indexed(indexed);
         let readers = (0..readers.max(1))
             .map(|_| {
                 let c = open_connection(&path)?;
-                search::attach(&c, data_dir)?;
+                index::attach(&c, data_dir)?;
                 c.pragma_update(None, "query_only", true)?;
                 c.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
                 Ok(Arc::new(Mutex::new(c)))
             })
             .collect::<Result<Vec<_>, rusqlite::Error>>()
             .map_err(|e| open_err(e.to_string()))?;
-        let indexer = search::Indexer {
+        let indexer = index::Indexer {
             store: open_connection(&path).map_err(|e| open_err(e.to_string()))?,
-            search: search_conn,
-            marks: indexed,
+            index: index_conn,
+            upto: indexed,
             progress: Arc::clone(&progress),
         };
-        let (nudge, wake) = search::nudge();
+        let (nudge, wake) = index::nudge();
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);
         let writer_progress = Arc::clone(&progress);
         std::thread::Builder::new()
@@ -337,7 +360,7 @@ impl SqliteStore {
             .name("sqlite-indexer".into())
             .spawn(move || indexer.run(wake))
             .map_err(|e| open_err(format!("cannot start the indexer thread: {e}")))?;
-        Ok(Self { writer: tx, readers, next_reader: AtomicUsize::new(0), search: progress })
+        Ok(Self { writer: tx, readers, next_reader: AtomicUsize::new(0), index: progress })
     }
 
     /// Returns the path of the database file for a data folder.
@@ -351,23 +374,23 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.read_searching(false, f)
+        self.read_indexed(false, f)
     }
 
-    /// Runs `f` on a read connection on the blocking pool; with `text`, only
-    /// once the text indexes cover every document committed so far.
-    fn read_searching<T, F>(&self, text: bool, f: F) -> StoreFuture<'_, T>
+    /// Runs `f` on a read connection on the blocking pool; with `indexed`,
+    /// only once the index file covers every document committed so far.
+    fn read_indexed<T, F>(&self, indexed: bool, f: F) -> StoreFuture<'_, T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         let conn = Arc::clone(&self.readers[i]);
-        let search = Arc::clone(&self.search);
+        let index = Arc::clone(&self.index);
         Box::pin(async move {
             tokio::task::spawn_blocking(move || {
-                if text {
-                    search.wait_for_committed()?;
+                if indexed {
+                    index.wait_for_committed()?;
                 }
                 f(&lock(&conn))
             })
@@ -428,6 +451,9 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     }
     if version < 8 {
         facts_into_documents(&tx)?;
+    }
+    if version < 9 {
+        tx.execute_batch(FACTS_INTO_INDEX).map_err(backend)?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
     tx.commit().map_err(backend)
@@ -514,7 +540,7 @@ fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, StoreError> {
 
 // ---------------------------------------------------------------- writing
 
-fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>, search: &Progress, nudge: &search::Nudge) {
+fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>, index: &Progress, nudge: &index::Nudge) {
     while let Some(first) = rx.blocking_recv() {
         let mut docs = first.docs.len();
         let mut jobs = vec![first];
@@ -528,11 +554,11 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>, search: &
             }
         }
         let mut results = write_batch(&mut conn, jobs.iter().flat_map(|j| &j.docs)).into_iter();
-        // Before anyone hears of the commit, so a text search made after an
+        // Before anyone hears of the commit, so a listing made after an
         // acknowledgement waits for the indexer to read it.
-        match search::stored_marks(&conn) {
-            Ok(marks) => search.committed(marks),
-            Err(e) => tracing::warn!(error = %e, "reading the last stored row failed; text search may miss the newest documents"),
+        match index::stored_upto(&conn) {
+            Ok(seq) => index.committed(seq),
+            Err(e) => tracing::warn!(error = %e, "reading the last stored row failed; listings may miss the newest documents"),
         }
         nudge.send();
         for job in jobs {
@@ -545,9 +571,9 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>, search: &
 
 /// Writes the documents, in order, in one transaction, and returns once it
 /// is committed. The whole batch goes in without savepoints first (they were
-/// chosen when the full-text indexes lived in this transaction, where each
-/// savepoint flushed an FTS5 segment; the indexes have since moved to the
-/// search file, so the saving is smaller now). Should any document fail,
+/// chosen when the indexes lived in this transaction, where each savepoint
+/// flushed an FTS5 segment; the indexes have since moved to the index file,
+/// so the saving is small now). Should any document fail,
 /// that transaction is rolled back and the batch written again with a
 /// savepoint per document, so one failing document does not take the others
 /// down.
@@ -639,11 +665,11 @@ fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutc
         ],
     )
     .map_err(backend)?;
-    let seq = tx.last_insert_rowid() as u64;
-    insert_facts(tx, &d.id, facts).map_err(backend)?;
-    Ok(InsertOutcome::Created { seq })
+    Ok(InsertOutcome::Created { seq: tx.last_insert_rowid() as u64 })
 }
 
+/// Files a document's facts in the index file's tables (the indexer's
+/// transaction), with the words of its quotes.
 fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rusqlite::Error> {
     for p in &x.persons {
         let key = name_key(&p.name);
@@ -676,6 +702,7 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
             "INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![doc_id, q.text, q.speaker, speaker_key, to_json(&q.evidence)],
         )?;
+        exec(tx, "INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)", params![tx.last_insert_rowid(), q.text])?;
         if let Some(key) = speaker_key {
             add_one(tx, Counter::Quotes, &key)?;
         }
@@ -896,14 +923,14 @@ fn doc_fact_rows<T>(
 }
 
 fn list_documents(conn: &Connection, f: &DocumentFilter, page: &PageRequest) -> Result<Page<StoredDocument>, StoreError> {
-    let search = search::SCHEMA_NAME;
+    let index = index::SCHEMA_NAME;
     let mut stmt = conn
         .prepare_cached(&format!(
             "SELECT seq, id, url, source, title, published, language, '' AS text, text_bytes, ingested_at
              FROM documents
              WHERE seq > ?1
                AND (?2 IS NULL OR source = ?2)
-               AND (?3 IS NULL OR seq IN (SELECT rowid FROM {search}.documents_fts WHERE documents_fts MATCH ?3))
+               AND (?3 IS NULL OR seq IN (SELECT rowid FROM {index}.documents_fts WHERE documents_fts MATCH ?3))
              ORDER BY seq LIMIT ?4"
         ))
         .map_err(backend)?;
@@ -1117,7 +1144,7 @@ fn speaker_keys(conn: &Connection, key: &str) -> Result<Vec<String>, StoreError>
 
 fn list_quotes(conn: &Connection, f: &QuoteFilter, page: &PageRequest) -> Result<Page<DocFact<Quote>>, StoreError> {
     let keys = f.speaker.as_deref().map(|s| speaker_keys(conn, s)).transpose()?;
-    let words_match = format!("q.id IN (SELECT rowid FROM {}.quotes_fts WHERE quotes_fts MATCH ?3)", search::SCHEMA_NAME);
+    let words_match = format!("q.id IN (SELECT rowid FROM {}.quotes_fts WHERE quotes_fts MATCH ?3)", index::SCHEMA_NAME);
     let mut conditions = Vec::new();
     conditions.extend(keys.as_ref().map(|_| "q.speaker_key = ?2"));
     if !f.words.is_empty() {
@@ -1202,34 +1229,34 @@ impl Store for SqliteStore {
                 let page_size: i64 = c.query_row(&format!("PRAGMA {schema}.page_size"), [], |r| r.get(0)).map_err(backend)?;
                 Ok(pages.saturating_mul(page_size))
             };
-            let bytes = bytes("main")?.saturating_add(bytes(search::SCHEMA_NAME)?);
+            let bytes = bytes("main")?.saturating_add(bytes(index::SCHEMA_NAME)?);
             let unsigned = |n: i64| u64::try_from(n).unwrap_or(0);
             Ok(StoreStats { documents: unsigned(documents), bytes: unsigned(bytes) })
         })
     }
 
     fn list_documents(&self, filter: DocumentFilter, page: PageRequest) -> StoreFuture<'_, Page<StoredDocument>> {
-        self.read_searching(!filter.text.is_empty(), move |c| list_documents(c, &filter, &page))
+        self.read_indexed(!filter.text.is_empty(), move |c| list_documents(c, &filter, &page))
     }
 
     fn list_persons(&self, filter: PersonFilter, page: PageRequest) -> StoreFuture<'_, Page<PersonProfile>> {
-        self.read(move |c| list_persons(c, &filter, &page))
+        self.read_indexed(true, move |c| list_persons(c, &filter, &page))
     }
 
     fn get_person(&self, name_key: String) -> StoreFuture<'_, Option<PersonDetail>> {
-        self.read(move |c| get_person(c, &name_key))
+        self.read_indexed(true, move |c| get_person(c, &name_key))
     }
 
     fn list_events(&self, filter: EventFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Event>>> {
-        self.read(move |c| list_events(c, &filter, &page))
+        self.read_indexed(true, move |c| list_events(c, &filter, &page))
     }
 
     fn list_quotes(&self, filter: QuoteFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Quote>>> {
-        self.read_searching(!filter.words.is_empty(), move |c| list_quotes(c, &filter, &page))
+        self.read_indexed(true, move |c| list_quotes(c, &filter, &page))
     }
 
     fn list_figures(&self, filter: FigureFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Figure>>> {
-        self.read(move |c| list_figures(c, &filter, &page))
+        self.read_indexed(true, move |c| list_figures(c, &filter, &page))
     }
 }
 
@@ -1258,6 +1285,27 @@ mod tests {
         }
         let store = SqliteStore::open(dir.path(), 1).unwrap();
         assert!(store.get_document("kept".into()).await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_deleted_index_file_is_rebuilt_from_the_documents_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let events = |store: SqliteStore| async move {
+            let filter = EventFilter { country: Some("KZ".into()), ..Default::default() };
+            store.list_events(filter, PageRequest { size: 10, after: None }).await.unwrap().items.len()
+        };
+        {
+            let store = SqliteStore::open(dir.path(), 1).unwrap();
+            crate::store::suite::insert_sample(&store, "rebuilt").await;
+            assert_eq!(events(store).await, 1);
+        }
+        let index = dir.path().join(index::FILE_NAME);
+        std::fs::remove_file(&index).unwrap();
+        std::fs::write(dir.path().join("search.sqlite"), b"text indexes of store schema 8").unwrap();
+        let store = SqliteStore::open(dir.path(), 1).unwrap();
+        assert_eq!(events(store).await, 1, "the facts were read again from the document's row");
+        assert!(index.exists());
+        assert!(!dir.path().join("search.sqlite").exists(), "the file the index replaces is removed");
     }
 
     #[tokio::test]
@@ -1320,7 +1368,8 @@ mod tests {
                  INSERT INTO quotes (doc_id, text, speaker, speaker_key, evidence)
                      VALUES ('old', 'We met.', 'Ana Tinca', 'ana tinca', '[]'), ('old', 'Again.', 'Ana Tinca', 'ana tinca', '[]');
                  INSERT INTO events (id, doc_id, kind, date, date_start, date_end, participants, countries, evidence)
-                     VALUES (5, 'old', 'meeting', '2025-03', '2025-03-01', '2025-03-31', '[]', '[]', '[]');
+                     VALUES (5, 'old', 'meeting', '2025-03', '2025-03-01', '2025-03-31',
+                             '[\"Ana Tinca\", \"Roman Vassilenko\"]', '[]', '[]');
                  INSERT INTO event_participants (event_id, name_key) VALUES (5, 'ana tinca'), (5, 'roman vassilenko');
                  INSERT INTO event_countries (event_id, code) VALUES (5, 'RO'), (5, 'KZ');"
             ))
@@ -1339,7 +1388,7 @@ mod tests {
         let person = store.get_person("ana tinca".into()).await.unwrap().unwrap();
         assert_eq!((person.profile.document_count, person.profile.quote_count), (1, 2));
         assert_eq!(person.events.len(), 1);
-        let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+        let conn = open_connection(&dir.path().join(index::FILE_NAME)).unwrap();
         let events: i64 = conn.query_row("SELECT events FROM state_events WHERE code = 'KZ'", [], |r| r.get(0)).unwrap();
         assert_eq!(events, 1);
     }
@@ -1393,14 +1442,22 @@ mod tests {
             )
             .unwrap();
         assert_eq!(copies, 0, "the row's facts hold the publication date and diagnostics");
+        let facts_left: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema WHERE name IN ('persons', 'events', 'quotes', 'figures')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(facts_left, 0, "the fact tables are in the index file (schema 9)");
+        let quotes = store.list_quotes(QuoteFilter::default(), PageRequest { size: 10, after: None }).await.unwrap();
+        assert_eq!(quotes.items.iter().map(|q| q.fact.text.as_str()).collect::<Vec<_>>(), ["We met."]);
     }
 
     #[tokio::test]
-    async fn the_writer_counts_the_events_of_each_state() {
+    async fn the_index_counts_the_events_of_each_state() {
         let (dir, store) = open();
         crate::store::suite::insert_sample(&store, "counted-1").await;
         crate::store::suite::insert_sample(&store, "counted-2").await;
-        let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
+        // A listing returns once the index has read both documents.
+        store.list_events(EventFilter::default(), PageRequest { size: 1, after: None }).await.unwrap();
+        let conn = open_connection(&dir.path().join(index::FILE_NAME)).unwrap();
         let events = |code: &str| conn.query_row("SELECT events FROM state_events WHERE code = ?1", [code], |r| r.get(0));
         assert_eq!((events("KZ").unwrap(), events("RO").unwrap()), (2, 2), "one per event, through its participants");
         assert!(events("FR").is_err());
@@ -1409,8 +1466,7 @@ mod tests {
     #[test]
     fn a_pair_of_states_walks_the_rarer_one_first() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
-        migrate(&conn).unwrap();
+        let (conn, _) = index::open(dir.path(), 0).unwrap();
         conn.execute_batch("INSERT INTO state_events (code, events) VALUES ('US', 900), ('PS', 12)").unwrap();
         assert_eq!(rarer_first(&conn, "US", "PS").unwrap(), ("PS", "US"));
         assert_eq!(rarer_first(&conn, "PS", "US").unwrap(), ("PS", "US"));
