@@ -38,17 +38,19 @@ const MAX_BATCH: usize = 64;
 const WRITE_QUEUE: usize = 256;
 /// Prepared statements kept per connection (the writer uses about 15).
 const STATEMENT_CACHE: usize = 64;
-/// The schema version this code writes (`PRAGMA user_version`): [`SCHEMA`]
-/// is version 1. Version 2 added a full-text index over documents; version 3
-/// moved it and the one over quotes into a file of their own, now the
-/// index file ([`index`]);
-/// version 4 added `alias_names` (see `migrations/0003_alias_names.sql`);
-/// version 5 the metric to `figure_countries` ([`FIGURE_COUNTRY_METRIC`]);
-/// version 6 rebuilt the filter tables of events and counts each name's
-/// mentions and quotes ([`EVENT_KEYS_AND_COUNTS`]); version 7 dropped what
-/// no query reads ([`UNREAD`]); version 8 keeps each document's facts in
-/// its own row ([`facts_into_documents`]); version 9 moved the fact tables
-/// to the index file ([`FACTS_INTO_INDEX`]).
+/// The schema version this code writes (`PRAGMA user_version`). A new store
+/// is made at this version ([`DOCUMENTS`]); an older one is brought up to
+/// it step by step from what version 1 made (`SCHEMA_1`, in the tests).
+/// Version 2 added a full-text index over documents; version 3 moved it and
+/// the one over quotes into a file of their own, now the index file
+/// ([`index`]); version 4 added `alias_names` (see
+/// `migrations/0003_alias_names.sql`); version 5 the metric to
+/// `figure_countries` ([`FIGURE_COUNTRY_METRIC`]); version 6 rebuilt the
+/// filter tables of events and counts each name's mentions and quotes
+/// ([`EVENT_KEYS_AND_COUNTS`]); version 7 dropped what no query reads
+/// ([`UNREAD`]); version 8 keeps each document's facts in its own row
+/// ([`facts_into_documents`]); version 9 moved the fact tables to the index
+/// file ([`FACTS_INTO_INDEX`]).
 const SCHEMA_VERSION: i64 = 9;
 /// Page cache of each read connection, in KiB (SQLite's default is 2 MiB).
 /// A profile reads a page per mention, and a cache this size keeps the
@@ -181,7 +183,29 @@ DROP TABLE figure_countries;
 DROP TABLE figures;
 ";
 
-const SCHEMA: &str = r#"
+/// A new store (schema 9): the documents, each with its facts. Everything
+/// else is in the index file ([`index`]).
+const DOCUMENTS: &str = "
+CREATE TABLE documents (
+    seq          INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    url          TEXT,
+    source       TEXT,
+    title        TEXT,
+    published    TEXT,
+    language     TEXT,
+    text         TEXT NOT NULL,
+    text_hash    TEXT NOT NULL,
+    text_bytes   INTEGER NOT NULL,
+    ingested_at  INTEGER NOT NULL,
+    facts        BLOB
+);
+CREATE INDEX documents_source ON documents(source, seq);
+";
+
+/// What version 1 made: the store every migration starts from.
+#[cfg(test)]
+const SCHEMA_1: &str = r#"
 CREATE TABLE documents (
     seq          INTEGER PRIMARY KEY,
     id           TEXT NOT NULL UNIQUE,
@@ -431,8 +455,10 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
         return Ok(());
     }
     let tx = conn.unchecked_transaction().map_err(backend)?;
-    if version < 1 {
-        tx.execute_batch(SCHEMA).map_err(backend)?;
+    if version == 0 {
+        tx.execute_batch(DOCUMENTS).map_err(backend)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(backend)?;
+        return tx.commit().map_err(backend);
     }
     if version < 3 {
         tx.execute_batch("DROP TABLE IF EXISTS documents_fts; DROP TABLE IF EXISTS quotes_fts;").map_err(backend)?;
@@ -1314,7 +1340,7 @@ mod tests {
         {
             let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
             conn.execute_batch(&format!(
-                "{SCHEMA} PRAGMA user_version = 3;
+                "{SCHEMA_1} PRAGMA user_version = 3;
                  INSERT INTO documents (id, text, text_hash, text_bytes, ingested_at, diagnostics)
                      VALUES ('old', 'Ambassador Wendy Sherman spoke.', 'h', 31, 0, '[]');
                  INSERT INTO persons (id, doc_id, name, name_key, aliases, titles, evidence)
@@ -1337,7 +1363,7 @@ mod tests {
         {
             let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
             conn.execute_batch(&format!(
-                "{SCHEMA} {ALIAS_NAMES} PRAGMA user_version = 4;
+                "{SCHEMA_1} {ALIAS_NAMES} PRAGMA user_version = 4;
                  INSERT INTO documents (id, text, text_hash, text_bytes, ingested_at, diagnostics)
                      VALUES ('old', 'Trade grew to $2 billion.', 'h', 25, 0, '[]');
                  INSERT INTO figures (id, doc_id, value, unit, metric, period, countries, evidence)
@@ -1359,7 +1385,7 @@ mod tests {
         {
             let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
             conn.execute_batch(&format!(
-                "{SCHEMA} {ALIAS_NAMES} {FIGURE_COUNTRY_METRIC} PRAGMA user_version = 5;
+                "{SCHEMA_1} {ALIAS_NAMES} {FIGURE_COUNTRY_METRIC} PRAGMA user_version = 5;
                  INSERT INTO documents (id, text, text_hash, text_bytes, ingested_at, diagnostics)
                      VALUES ('old', 'Ana Tinca met Roman Vassilenko.', 'h', 31, 0, '[]');
                  INSERT INTO persons (id, doc_id, name, name_key, aliases, titles, country, evidence)
@@ -1399,7 +1425,7 @@ mod tests {
         {
             let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
             conn.execute_batch(&format!(
-                "{SCHEMA} {ALIAS_NAMES} {FIGURE_COUNTRY_METRIC} {EVENT_KEYS_AND_COUNTS} {UNREAD} PRAGMA user_version = 7;
+                "{SCHEMA_1} {ALIAS_NAMES} {FIGURE_COUNTRY_METRIC} {EVENT_KEYS_AND_COUNTS} {UNREAD} PRAGMA user_version = 7;
                  INSERT INTO documents (id, text, text_hash, text_bytes, ingested_at, facts_published, diagnostics)
                      VALUES ('old', 'Ana Tinca met the OSCE in Astana.', 'h', 33, 0, '2025-03-04', '[]'),
                             ('bare', 'Nothing here.', 'h2', 13, 0, NULL, '[]');
@@ -1478,7 +1504,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let conn = open_connection(&SqliteStore::file_path(dir.path())).unwrap();
-            conn.execute_batch(&format!("{SCHEMA} PRAGMA user_version = 1;")).unwrap();
+            conn.execute_batch(&format!("{SCHEMA_1} PRAGMA user_version = 1;")).unwrap();
             conn.execute(
                 "INSERT INTO documents (id, text, text_hash, text_bytes, ingested_at, diagnostics)
                  VALUES ('old', 'Consultations held in Bucharest today.', 'h', 38, 0, '[]')",
