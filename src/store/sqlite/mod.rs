@@ -52,10 +52,11 @@ const STATEMENT_CACHE: usize = 64;
 /// ([`facts_into_documents`]); version 9 moved the fact tables to the index
 /// file ([`FACTS_INTO_INDEX`]).
 const SCHEMA_VERSION: i64 = 9;
-/// Page cache of each read connection, in KiB (SQLite's default is 2 MiB).
-/// A profile reads a page per mention, and a cache this size keeps the
-/// pages of the persons asked about lately. It fills only as queries read,
-/// and SQLite empties it whenever a commit lands between two reads.
+/// Page cache of each read connection for the index file, in KiB (SQLite's
+/// default, which the store's own file keeps, is 2 MiB). A profile reads a
+/// page per mention, and a cache this size keeps the pages of the persons
+/// asked about lately. It fills only as queries read, and SQLite empties it
+/// whenever a commit of the indexer lands between two reads.
 const READER_CACHE_KIB: i64 = 32 * 1024;
 /// Page cache of the writer, in KiB: the inner pages of the documents and
 /// their id index stay in memory as the store grows, instead of being read
@@ -362,7 +363,7 @@ impl SqliteStore {
                 let c = open_connection(&path)?;
                 index::attach(&c, data_dir)?;
                 c.pragma_update(None, "query_only", true)?;
-                c.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
+                c.pragma_update(Some(index::SCHEMA_NAME), "cache_size", -READER_CACHE_KIB)?;
                 Ok(Arc::new(Mutex::new(c)))
             })
             .collect::<Result<Vec<_>, rusqlite::Error>>()
