@@ -168,6 +168,16 @@ const INDEX_EVERY: Duration = Duration::from_millis(100);
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 /// Longest a listing waits for the indexes to catch up.
 const CATCH_UP_WAIT: Duration = Duration::from_secs(10);
+/// Most documents the index may be behind the last commit before the writer
+/// waits for it. A server saturated with documents gives the indexer, at its
+/// lower priority, less time than it needs, and without a bound the index
+/// fell minutes behind a long burst, with every listing waiting for it in
+/// the meantime; with this bound a listing waits a few seconds at most, and
+/// ingest goes at the pace at which documents become listable.
+pub(super) const MOST_BEHIND: i64 = 4_000;
+/// Longest the writer waits for the index to come within [`MOST_BEHIND`];
+/// an index that stopped (its file unwritable, say) must not stop ingest.
+const ROOM_WAIT: Duration = Duration::from_secs(30);
 /// How often a long catch-up (a rebuild) reports how far it has come.
 const REPORT_EVERY: Duration = Duration::from_secs(15);
 
@@ -226,6 +236,25 @@ impl Progress {
             guard = self.changed.wait_timeout(guard, left).unwrap_or_else(|p| p.into_inner()).0;
         }
         Ok(())
+    }
+
+    /// Waits while the indexes are more than `most` documents behind the
+    /// last commit, for [`ROOM_WAIT`] at most; returns whether it waited.
+    pub(super) fn wait_for_room(&self, most: i64) -> bool {
+        let deadline = Instant::now() + ROOM_WAIT;
+        let mut guard = self.lock();
+        if guard.0 - guard.1 <= most {
+            return false;
+        }
+        while guard.0 - guard.1 > most {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                warn!(behind = guard.0 - guard.1, "the index is not catching up; storing documents anyway");
+                break;
+            }
+            guard = self.changed.wait_timeout(guard, left).unwrap_or_else(|p| p.into_inner()).0;
+        }
+        true
     }
 
     /// Waits until `until`, or until a listing waits for the indexes.
@@ -446,5 +475,50 @@ impl Indexer {
         self.upto = upto;
         self.progress.indexed(upto);
         Ok(docs == DOCUMENT_BATCH)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writer_waits_for_an_index_too_far_behind() {
+        let progress = Arc::new(Progress::default());
+        progress.committed(10);
+        assert!(!progress.wait_for_room(10), "ten behind is within ten");
+        let indexer = {
+            let progress = Arc::clone(&progress);
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                progress.indexed(3);
+                std::thread::sleep(Duration::from_millis(50));
+                progress.indexed(6);
+            })
+        };
+        progress.wait_for_room(4);
+        assert!(progress.lock().1 >= 6, "returned only once the index was within four");
+        indexer.join().unwrap();
+    }
+
+    #[test]
+    fn a_listing_waits_for_what_was_committed_when_it_began() {
+        let progress = Arc::new(Progress::default());
+        progress.committed(5);
+        let indexer = {
+            let progress = Arc::clone(&progress);
+            std::thread::spawn(move || {
+                // Once the listing waits, more is committed, then indexed up to
+                // where the listing began.
+                while progress.waiting.load(Ordering::SeqCst) == 0 {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                progress.committed(9);
+                progress.indexed(5);
+            })
+        };
+        progress.wait_for_committed().unwrap();
+        assert_eq!(progress.lock().1, 5, "commits after it began are not waited for");
+        indexer.join().unwrap();
     }
 }

@@ -569,6 +569,9 @@ fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, StoreError> {
 
 fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteJob>, index: &Progress, nudge: &index::Nudge) {
     while let Some(first) = rx.blocking_recv() {
+        if index.wait_for_room(index::MOST_BEHIND) {
+            tracing::debug!("waited for the index to catch up before storing more documents");
+        }
         let mut docs = first.docs.len();
         let mut jobs = vec![first];
         while docs < MAX_BATCH {
