@@ -46,8 +46,9 @@ pub(super) const SCHEMA_NAME: &str = "idx";
 const SCHEMA_VERSION: i64 = 1;
 /// Page cache of the indexer's connection to the index file, in KiB: the
 /// name-keyed indexes take new rows anywhere, and their inner pages and
-/// recent leaves stay in memory as the store grows.
-const INDEX_CACHE_KIB: i64 = 64 * 1024;
+/// recent leaves stay in memory as the store grows (the writer's cache did
+/// this when they were in the store, with 64 MiB).
+const INDEX_CACHE_KIB: i64 = 96 * 1024;
 
 /// The index file's tables. Row ids of facts follow commit order, so the
 /// listings page by them; nothing here refers to the store's rows but by
