@@ -3,13 +3,13 @@
 //! `briefing.sqlite` holds the documents, each with its facts in its row;
 //! `index.sqlite` holds what the listings search, built from those rows off
 //! the commit path ([`index`]). Writes go through one writer thread fed by a
-//! bounded channel. It takes
-//! every batch waiting (up to about [`MAX_BATCH`] documents) into one
-//! transaction, commits once, then answers each caller: group commit, so many
-//! small documents cost one fsync. The database runs in WAL mode with `synchronous=FULL`, which
-//! syncs the WAL on every commit; an acknowledged document therefore survives
-//! a crash or power loss. Reads use a few separate connections on the blocking
-//! pool and never wait for the writer (WAL readers see the last commit).
+//! bounded channel. It takes every batch waiting (up to about [`MAX_BATCH`]
+//! documents) into one transaction, commits once, then answers each caller:
+//! group commit, so many small documents cost one fsync. The database runs in
+//! WAL mode with `synchronous=FULL`, which syncs the WAL on every commit; an
+//! acknowledged document therefore survives a crash or power loss. Reads use
+//! a few separate connections on the blocking pool and never wait for the
+//! writer (WAL readers see the last commit).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
