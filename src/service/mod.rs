@@ -35,6 +35,9 @@ use crate::pb::query_service_server::QueryServiceServer;
 const KEEPALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 /// How long a ping may go unanswered before the connection is closed.
 const KEEPALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+/// How long a shutdown waits for clients to close their connections once
+/// every request in flight has been answered.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How the server treats connections and messages. Build it with struct
 /// update syntax over [`ServeOptions::default`] so new settings keep their
@@ -138,6 +141,7 @@ pub async fn serve(
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
     let extract = InterceptedService::new(extract, tokens.interceptor(auth::Role::Query));
+    let stopping = stop_rx.clone();
     let query = QueryServiceServer::new(query::QueryHandler { query: app.query.clone(), feed: app.feed.clone(), stop: stop_rx, streams })
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
@@ -180,14 +184,27 @@ pub async fn serve(
     }
     let scheme = if options.tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, %scheme, tokens = tokens.any(), max_streams = options.max_streams, "briefing listening");
-    server
+    let serving = server
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(ingest)
         .add_service(extract)
         .add_service(query)
-        .serve_with_incoming_shutdown(incoming, signal)
-        .await?;
+        .serve_with_incoming_shutdown(incoming, signal);
+    // A client that keeps its side of a stream open after the server has
+    // answered everything holds the connection, and with it the graceful
+    // shutdown; past the grace period the server closes such connections.
+    let grace = async {
+        stopped(stopping).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = serving => result?,
+        () = grace => tracing::warn!(
+            grace_s = SHUTDOWN_GRACE.as_secs(),
+            "connections still open after the shutdown grace period; closing them"
+        ),
+    }
     Ok(())
 }
