@@ -26,7 +26,7 @@
 use std::path::Path;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, WaitTimeoutResult};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -194,7 +194,7 @@ pub(super) struct Progress {
 }
 
 impl Progress {
-    fn lock(&self) -> std::sync::MutexGuard<'_, (i64, i64)> {
+    fn lock(&self) -> MutexGuard<'_, (i64, i64)> {
         self.upto.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
@@ -216,8 +216,7 @@ impl Progress {
     /// Waits until the indexes cover everything committed when it was
     /// called; on time-out, says how far behind they are.
     pub(super) fn wait_for_committed(&self) -> Result<(), StoreError> {
-        let deadline = Instant::now() + CATCH_UP_WAIT;
-        let mut guard = self.lock();
+        let guard = self.lock();
         let target = guard.0;
         if guard.1 >= target {
             return Ok(());
@@ -226,15 +225,12 @@ impl Progress {
         self.waiting.fetch_add(1, Ordering::SeqCst);
         self.changed.notify_all();
         let _waiting = Waiting(&self.waiting);
-        while guard.1 < target {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                let behind = target - guard.1;
-                return Err(StoreError::Unavailable(format!(
-                    "the index is still catching up with the store ({behind} documents to go); retry the query in a moment"
-                )));
-            }
-            guard = self.changed.wait_timeout(guard, left).unwrap_or_else(|p| p.into_inner()).0;
+        let (guard, _) = self.wait_while(guard, CATCH_UP_WAIT, |upto| upto.1 < target);
+        if guard.1 < target {
+            let behind = target - guard.1;
+            return Err(StoreError::Unavailable(format!(
+                "the index is still catching up with the store ({behind} documents to go); retry the query in a moment"
+            )));
         }
         Ok(())
     }
@@ -242,32 +238,33 @@ impl Progress {
     /// Waits while the indexes are more than `most` documents behind the
     /// last commit, for [`ROOM_WAIT`] at most; returns whether it waited.
     pub(super) fn wait_for_room(&self, most: i64) -> bool {
-        let deadline = Instant::now() + ROOM_WAIT;
-        let mut guard = self.lock();
-        if guard.0 - guard.1 <= most {
+        let behind = |upto: &(i64, i64)| upto.0 - upto.1 > most;
+        let guard = self.lock();
+        if !behind(&guard) {
             return false;
         }
-        while guard.0 - guard.1 > most {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                warn!(behind = guard.0 - guard.1, "the index is not catching up; storing documents anyway");
-                break;
-            }
-            guard = self.changed.wait_timeout(guard, left).unwrap_or_else(|p| p.into_inner()).0;
+        let (guard, _) = self.wait_while(guard, ROOM_WAIT, |upto| behind(upto));
+        if behind(&guard) {
+            warn!(behind = guard.0 - guard.1, "the index is not catching up; storing documents anyway");
         }
         true
     }
 
     /// Waits until `until`, or until a listing waits for the indexes.
     fn gather(&self, until: Instant) {
-        let mut guard = self.lock();
-        while self.waiting.load(Ordering::SeqCst) == 0 {
-            let left = until.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return;
-            }
-            guard = self.changed.wait_timeout(guard, left).unwrap_or_else(|p| p.into_inner()).0;
-        }
+        let guard = self.lock();
+        let left = until.saturating_duration_since(Instant::now());
+        drop(self.wait_while(guard, left, |_| self.waiting.load(Ordering::SeqCst) == 0));
+    }
+
+    /// Waits on `changed` while `condition` holds, for `most` at most.
+    fn wait_while<'a>(
+        &self,
+        guard: MutexGuard<'a, (i64, i64)>,
+        most: Duration,
+        condition: impl FnMut(&mut (i64, i64)) -> bool,
+    ) -> (MutexGuard<'a, (i64, i64)>, WaitTimeoutResult) {
+        self.changed.wait_timeout_while(guard, most, condition).unwrap_or_else(|p| p.into_inner())
     }
 }
 
