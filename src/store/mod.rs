@@ -34,7 +34,7 @@ pub(crate) mod suite;
 use std::future::Future;
 use std::pin::Pin;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{Document, Event, EventKind, Extraction, Figure, PartialDate, Person, Quote};
 use crate::error::ErrorCode;
@@ -162,56 +162,111 @@ impl PersonProfile {
     /// Merges the mentions of one person, in commit order, into a profile
     /// (all but the two counts). Linear in the mentions.
     pub fn merge(mentions: &[DocFact<Person>]) -> Self {
-        /// A list that keeps first-seen order and takes each item once.
-        #[derive(Default)]
-        struct Distinct<'a> {
-            seen: std::collections::HashSet<&'a str>,
-            items: Vec<String>,
+        let mut tally = ProfileTally::default();
+        mentions.iter().for_each(|m| tally.add(&m.fact));
+        tally.into_profile(document_ids(mentions))
+    }
+}
+
+/// The latest [`PERSON_DETAIL_LIMIT`] distinct documents of some mentions in
+/// commit order, as a profile lists them.
+pub fn document_ids<T>(mentions: &[DocFact<T>]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut ids: Vec<String> =
+        mentions.iter().rev().filter(|m| seen.insert(m.document_id.as_str())).map(|m| m.document_id.clone()).collect();
+    ids.truncate(PERSON_DETAIL_LIMIT);
+    ids.reverse();
+    ids
+}
+
+/// Most items a profile keeps in each of its lists (aliases, titles,
+/// organizations, countries): the first seen. A name that many different
+/// people share, or that the extraction misreads, would otherwise grow a
+/// profile without bound over a large store.
+pub const PROFILE_LIST_MOST: usize = 64;
+
+/// What a person profile keeps of the mentions merged into it, in commit
+/// order: the name in its first spelling, every other form, title and
+/// organization once each, and how many mentions gave each state. A store
+/// can keep one per name key and add each new mention to it, so that a
+/// profile covers every document without reading them again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileTally {
+    name: String,
+    aliases: Vec<String>,
+    titles: Vec<String>,
+    organizations: Vec<String>,
+    /// State codes (upper case) with the number of mentions giving each,
+    /// first-seen order.
+    countries: Vec<(String, u32)>,
+}
+
+impl ProfileTally {
+    /// Adds one mention, later than every mention added before.
+    pub fn add(&mut self, p: &Person) {
+        self.add_name(&p.name);
+        p.aliases.iter().for_each(|a| self.add_alias(a));
+        p.titles.iter().for_each(|t| push_distinct(&mut self.titles, t));
+        p.organization.iter().for_each(|o| push_distinct(&mut self.organizations, o));
+        if let Some(code) = &p.country {
+            self.add_country(&code.to_uppercase(), 1);
         }
-        impl<'a> Distinct<'a> {
-            fn push(&mut self, item: &'a str) {
-                if self.seen.insert(item) {
-                    self.items.push(item.to_owned());
-                }
-            }
+    }
+
+    /// Adds the tally of later mentions.
+    pub fn absorb(&mut self, later: &ProfileTally) {
+        if !later.name.is_empty() {
+            self.add_name(&later.name);
         }
-        let Some(first) = mentions.first() else { return Self::default() };
-        let name = first.fact.name.as_str();
-        let (mut aliases, mut titles, mut organizations, mut documents) =
-            (Distinct::default(), Distinct::default(), Distinct::default(), Distinct::default());
-        let mut country_votes: Vec<(&str, usize)> = Vec::new();
-        for m in mentions {
-            let p = &m.fact;
-            if p.name != name {
-                aliases.push(&p.name);
-            }
-            p.aliases.iter().filter(|a| *a != name).for_each(|a| aliases.push(a));
-            p.titles.iter().for_each(|t| titles.push(t));
-            p.organization.iter().for_each(|o| organizations.push(o));
-            documents.push(&m.document_id);
-            if let Some(code) = &p.country {
-                match country_votes.iter_mut().find(|(k, _)| k == code) {
-                    Some((_, n)) => *n += 1,
-                    None => country_votes.push((code, 1)),
-                }
-            }
-        }
-        // max_by_key keeps the last of equal maxima; iterate reversed so the earliest wins.
-        let country = country_votes.into_iter().rev().max_by_key(|(_, n)| *n).map(|(code, _)| code.to_owned());
-        Self {
-            name: name.to_owned(),
-            aliases: aliases.items,
-            titles: titles.items,
-            organizations: organizations.items,
+        later.aliases.iter().for_each(|a| self.add_alias(a));
+        later.titles.iter().for_each(|t| push_distinct(&mut self.titles, t));
+        later.organizations.iter().for_each(|o| push_distinct(&mut self.organizations, o));
+        later.countries.iter().for_each(|(code, n)| self.add_country(code, *n));
+    }
+
+    /// The profile, with these documents (the counts left at zero).
+    pub fn into_profile(self, document_ids: Vec<String>) -> PersonProfile {
+        // The first of equal maxima wins: max_by_key keeps the last, so reverse.
+        let country = self.countries.iter().rev().max_by_key(|(_, n)| *n).map(|(code, _)| code.clone());
+        PersonProfile {
+            name: self.name,
+            aliases: self.aliases,
+            titles: self.titles,
+            organizations: self.organizations,
             country,
-            document_ids: {
-                let mut ids = documents.items;
-                keep_latest(&mut ids);
-                ids
-            },
+            document_ids,
             quote_count: 0,
             document_count: 0,
         }
+    }
+
+    fn add_name(&mut self, name: &str) {
+        if self.name.is_empty() {
+            self.name = name.to_owned();
+        } else {
+            self.add_alias(name);
+        }
+    }
+
+    fn add_alias(&mut self, alias: &str) {
+        if alias != self.name {
+            push_distinct(&mut self.aliases, alias);
+        }
+    }
+
+    fn add_country(&mut self, code: &str, mentions: u32) {
+        if let Some((_, n)) = self.countries.iter_mut().find(|(c, _)| c == code) {
+            *n = n.saturating_add(mentions);
+        } else if self.countries.len() < PROFILE_LIST_MOST {
+            self.countries.push((code.to_owned(), mentions));
+        }
+    }
+}
+
+/// Appends `item` unless the list holds it or is full.
+fn push_distinct(list: &mut Vec<String>, item: &str) {
+    if list.len() < PROFILE_LIST_MOST && !list.iter().any(|x| x == item) {
+        list.push(item.to_owned());
     }
 }
 
@@ -363,11 +418,13 @@ pub trait Store: Send + Sync {
 /// megabytes.
 pub const PERSON_DETAIL_LIMIT: usize = 100;
 
-/// Mentions a person profile is merged from: the latest this many. A person
-/// named in every release of a large store has hundreds of thousands of
-/// mentions, and their titles, organizations and country are the same few;
-/// the latest mentions carry the titles the person holds now. Each mention
-/// read is a page of its own in the store, so this bounds a profile's cost.
+/// Mentions a profile is merged from where a store merges it when asked (the
+/// PostgreSQL store): the latest this many. A person named in every release
+/// of a large store has hundreds of thousands of mentions, and their titles,
+/// organizations and country are the same few; the latest mentions carry the
+/// titles the person holds now. Each mention read is a page of its own, so
+/// this bounds a profile's cost. The embedded store keeps each profile merged
+/// over every mention instead ([`ProfileTally`]).
 pub const PROFILE_MENTIONS: usize = 250;
 
 /// Drops all but the last [`PERSON_DETAIL_LIMIT`] items.
@@ -445,6 +502,77 @@ mod tests {
         assert_eq!(b("2024-02"), ("2024-02-01".into(), "2024-02-29".into()));
         assert_eq!(b("2023-02"), ("2023-02-01".into(), "2023-02-28".into()));
         assert_eq!(b("2025-03-19"), ("2025-03-19".into(), "2025-03-19".into()));
+    }
+
+    fn mention(name: &str, aliases: &[&str], title: &str, country: Option<&str>) -> Person {
+        Person {
+            name: name.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            titles: vec![title.into()],
+            organization: None,
+            country: country.map(Into::into),
+            evidence: vec![],
+        }
+    }
+
+    #[test]
+    fn a_tally_keeps_the_first_spelling_and_the_state_given_most_often() {
+        let mut tally = ProfileTally::default();
+        tally.add(&mention("Ana Tinca", &["Tinca"], "State Secretary", Some("ro")));
+        tally.add(&mention("ANA TINCA", &["Ana Tinca"], "Minister", Some("MD")));
+        tally.add(&mention("Ana Tinca", &[], "State Secretary", Some("md")));
+        let profile = tally.into_profile(vec![]);
+        assert_eq!(profile.name, "Ana Tinca");
+        assert_eq!(profile.aliases, ["Tinca", "ANA TINCA"], "other spellings once each, the name itself not");
+        assert_eq!(profile.titles, ["State Secretary", "Minister"]);
+        assert_eq!(profile.country.as_deref(), Some("MD"), "two mentions against one, in upper case");
+
+        let mut tie = ProfileTally::default();
+        tie.add(&mention("A B", &[], "Envoy", Some("NO")));
+        tie.add(&mention("A B", &[], "Envoy", Some("SE")));
+        assert_eq!(tie.into_profile(vec![]).country.as_deref(), Some("NO"), "the earliest wins a tie");
+    }
+
+    #[test]
+    fn absorbing_a_later_tally_equals_adding_its_mentions_in_order() {
+        let mentions = [
+            mention("Ana Tinca", &[], "State Secretary", Some("RO")),
+            mention("Tinca", &["Ana Tinca"], "Minister", None),
+            mention("A. Tinca", &[], "Minister", Some("MD")),
+            mention("Ana Tinca", &[], "Ambassador", Some("MD")),
+        ];
+        let mut whole = ProfileTally::default();
+        mentions.iter().for_each(|m| whole.add(m));
+        for split in 0..=mentions.len() {
+            let (mut earlier, mut later) = (ProfileTally::default(), ProfileTally::default());
+            mentions[..split].iter().for_each(|m| earlier.add(m));
+            mentions[split..].iter().for_each(|m| later.add(m));
+            earlier.absorb(&later);
+            assert_eq!(earlier, whole, "split after {split} mentions");
+        }
+    }
+
+    #[test]
+    fn a_tally_keeps_at_most_the_first_items_of_each_list() {
+        let mut tally = ProfileTally::default();
+        for i in 0..PROFILE_LIST_MOST + 10 {
+            tally.add(&mention("A B", &[&format!("alias {i}")], &format!("title {i}"), Some(&format!("{i:02}"))));
+        }
+        let profile = tally.into_profile(vec![]);
+        assert_eq!(profile.titles.len(), PROFILE_LIST_MOST);
+        assert_eq!(profile.aliases.len(), PROFILE_LIST_MOST);
+        assert_eq!(profile.titles.last().map(String::as_str), Some(format!("title {}", PROFILE_LIST_MOST - 1).as_str()));
+    }
+
+    #[test]
+    fn document_ids_are_the_latest_distinct_in_commit_order() {
+        let facts: Vec<DocFact<()>> =
+            (0..PERSON_DETAIL_LIMIT + 5).map(|i| DocFact { document_id: format!("d{}", i / 2 * 2), fact: () }).collect();
+        let ids = document_ids(&facts);
+        let last = PERSON_DETAIL_LIMIT + 4;
+        assert_eq!(ids.last(), Some(&format!("d{}", last / 2 * 2)));
+        assert!(ids.windows(2).all(|w| w[0] != w[1]), "each document once");
+        assert!(ids.len() <= PERSON_DETAIL_LIMIT);
     }
 
     #[test]

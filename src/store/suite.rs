@@ -112,7 +112,8 @@ async fn person_detail_keeps_the_latest<S: Store>(store: &S) {
         .map(|i| {
             let speaker = "Often Quoted";
             let facts = Extraction {
-                persons: vec![person(speaker, "Spokesperson", "NO")],
+                // The oldest mention alone gives this title.
+                persons: vec![person(speaker, if i == 0 { "Special Envoy" } else { "Spokesperson" }, "NO")],
                 quotes: vec![Quote { text: format!("Statement {i}"), speaker: Some(speaker.into()), evidence: ev("quote.said") }],
                 events: vec![Event {
                     kind: EventKind::Meeting,
@@ -133,6 +134,7 @@ async fn person_detail_keeps_the_latest<S: Store>(store: &S) {
     let detail = store.get_person(name_key("Often Quoted")).await.unwrap().unwrap();
     assert_eq!(detail.profile.document_count, n as u32, "the profile counts every document");
     assert_eq!(detail.profile.quote_count, n as u32, "and every quote");
+    assert_eq!(detail.profile.titles, ["Special Envoy", "Spokesperson"], "and merges every mention, not only those returned");
     assert_eq!(detail.profile.document_ids.len(), PERSON_DETAIL_LIMIT, "and lists the latest");
     assert_eq!(detail.profile.document_ids.last().map(String::as_str), Some(format!("often-{:03}", n - 1).as_str()));
     assert_eq!((detail.mentions.len(), detail.quotes.len(), detail.events.len()), (PERSON_DETAIL_LIMIT, PERSON_DETAIL_LIMIT, PERSON_DETAIL_LIMIT));

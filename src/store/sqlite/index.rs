@@ -2,12 +2,12 @@
 //!
 //! Everything the listings search lives in a second SQLite file,
 //! `index.sqlite`, next to the store: the fact tables keyed by name, state,
-//! metric and date, the counts of names and states, and two contentless
-//! FTS5 indexes over documents and quotes, with how far they have read. The
-//! store itself holds each document with its facts in one row, so a commit
-//! writes that row and little else, and an acknowledgement waits for a few
-//! pages to reach the disk rather than a page of every index a document
-//! touches.
+//! metric and date, each person's profile merged over every mention, the
+//! counts of states' events, and two contentless FTS5 indexes over documents
+//! and quotes, with how far they have read. The store itself holds each
+//! document with its facts in one row, so a commit writes that row and little
+//! else, and an acknowledgement waits for a few pages to reach the disk rather
+//! than a page of every index a document touches.
 //!
 //! An indexer thread reads what the writer committed, in batches, and files
 //! each document's facts and words. Batching is what makes this cheap: the
@@ -42,8 +42,9 @@ const OLD_FILE_NAME: &str = "search.sqlite";
 /// Schema name the index file is attached under on read connections.
 pub(super) const SCHEMA_NAME: &str = "idx";
 /// Version of the index file's schema (`PRAGMA user_version`). A file of
-/// another version is rebuilt.
-const SCHEMA_VERSION: i64 = 1;
+/// another version is rebuilt. Version 2 keeps each person's profile, merged
+/// over every mention, where version 1 kept only the counts.
+const SCHEMA_VERSION: i64 = 2;
 /// Page cache of the indexer's connection to the index file, in KiB: the
 /// name-keyed indexes take new rows anywhere, and their inner pages and
 /// recent leaves stay in memory as the store grows (the writer's cache did
@@ -83,10 +84,11 @@ CREATE TABLE alias_names (
     name_key  TEXT NOT NULL,
     PRIMARY KEY (alias_key, name_key)
 ) WITHOUT ROWID;
-CREATE TABLE name_counts (
+CREATE TABLE person_profiles (
     name_key TEXT PRIMARY KEY,
-    mentions INTEGER NOT NULL DEFAULT 0,
-    quotes   INTEGER NOT NULL DEFAULT 0
+    tally    BLOB NOT NULL,
+    mentions INTEGER NOT NULL,
+    quotes   INTEGER NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE events (
@@ -444,6 +446,7 @@ impl Indexer {
         let tx = self.index.transaction()?;
         let mut upto = self.upto;
         let mut docs = 0;
+        let mut profiles = super::ProfileChanges::default();
         {
             let mut read = self.store.prepare_cached(
                 "SELECT seq, id, substr(text, 1, ?2), facts FROM documents WHERE seq > ?1 ORDER BY seq LIMIT ?3",
@@ -457,7 +460,7 @@ impl Indexer {
                 // A row whose facts cannot be read keeps its words; the
                 // error names the document, and reading it says the same.
                 match row.get_ref(3)?.as_blob_or_null()?.map(|bytes| super::decode_facts(id, bytes)) {
-                    Some(Ok(facts)) => super::insert_facts(&tx, id, &facts)?,
+                    Some(Ok(facts)) => super::insert_facts(&tx, id, &facts, &mut profiles)?,
                     Some(Err(e)) => warn!(error = %e, "a document's facts are left out of the index"),
                     None => warn!(document = id, "a document without facts is left out of the index"),
                 }
@@ -468,6 +471,7 @@ impl Indexer {
         if docs == 0 {
             return Ok(false);
         }
+        profiles.write(&tx)?;
         tx.execute("INSERT OR REPLACE INTO progress (source, upto) VALUES ('documents', ?1)", [upto])?;
         tx.commit()?;
         self.upto = upto;

@@ -11,6 +11,7 @@
 //! a few separate connections on the blocking pool and never wait for the
 //! writer (WAL readers see the last commit).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,7 +25,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     DocFact, DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest,
     PersonDetail, PersonFilter, PersonProfile, QuoteFilter, Store, StoreError, StoreFuture, StoreStats, StoredDocument,
-    PERSON_DETAIL_LIMIT, PROFILE_MENTIONS, date_bounds, int_key, keep_latest, limit, name_key, paginate, unique_upper,
+    PERSON_DETAIL_LIMIT, ProfileTally, date_bounds, document_ids, int_key, limit, name_key, paginate, unique_upper,
 };
 use index::Progress;
 use crate::domain::{
@@ -699,8 +700,9 @@ fn insert_one(tx: &Connection, new: &NewDocument, now: i64) -> Result<InsertOutc
 }
 
 /// Files a document's facts in the index file's tables (the indexer's
-/// transaction), with the words of its quotes.
-fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rusqlite::Error> {
+/// transaction), with the words of its quotes; the changes to person
+/// profiles are gathered in `profiles`, which the batch writes at its end.
+fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction, profiles: &mut ProfileChanges) -> Result<(), rusqlite::Error> {
     for p in &x.persons {
         let key = name_key(&p.name);
         exec(tx, 
@@ -717,11 +719,13 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
                 to_json(&p.evidence)
             ],
         )?;
-        add_one(tx, Counter::Mentions, &key)?;
         for alias in &p.aliases {
             let alias = name_key(alias);
             exec(tx, "INSERT OR IGNORE INTO alias_names (alias_key, name_key) VALUES (?1, ?2)", params![alias, key])?;
         }
+        let change = profiles.0.entry(key).or_default();
+        change.tally.add(p);
+        change.mentions += 1;
     }
     for e in &x.events {
         insert_event(tx, doc_id, e, &x.persons)?;
@@ -734,7 +738,7 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
         )?;
         exec(tx, "INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)", params![tx.last_insert_rowid(), q.text])?;
         if let Some(key) = speaker_key {
-            add_one(tx, Counter::Quotes, &key)?;
+            profiles.0.entry(key).or_default().quotes += 1;
         }
     }
     for f in &x.figures {
@@ -755,34 +759,61 @@ fn insert_facts(tx: &Connection, doc_id: &str, x: &Extraction) -> Result<(), rus
     Ok(())
 }
 
-/// The counts the writer keeps (schema 6).
-#[derive(Clone, Copy)]
-enum Counter {
-    /// Mentions of a person's name key.
-    Mentions,
-    /// Quotes whose speaker has this name key.
-    Quotes,
-    /// Events a state is involved in.
-    StateEvents,
+/// The changes one indexing batch makes to person profiles, by name key,
+/// each written once at the batch's end: a person named in many documents
+/// of a batch costs one read and one write of their profile.
+#[derive(Default)]
+pub(super) struct ProfileChanges(BTreeMap<String, ProfileChange>);
+
+/// What the documents of a batch add to one person's profile.
+#[derive(Default)]
+struct ProfileChange {
+    tally: ProfileTally,
+    /// Documents naming the person.
+    mentions: i64,
+    /// Quotes whose speaker has the person's name key.
+    quotes: i64,
 }
 
-/// Adds one to a count of `key`, starting it if it is the first.
-fn add_one(tx: &Connection, counter: Counter, key: &str) -> Result<(), rusqlite::Error> {
-    let sql = match counter {
-        Counter::Mentions => {
-            "INSERT INTO name_counts (name_key, mentions) VALUES (?1, 1)
-             ON CONFLICT (name_key) DO UPDATE SET mentions = mentions + 1"
+impl ProfileChanges {
+    /// Adds the changes to the stored profiles.
+    pub(super) fn write(self, tx: &Connection) -> Result<(), rusqlite::Error> {
+        let mut read = tx.prepare_cached("SELECT tally, mentions, quotes FROM person_profiles WHERE name_key = ?1")?;
+        let mut write = tx.prepare_cached(
+            "INSERT OR REPLACE INTO person_profiles (name_key, tally, mentions, quotes) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (key, change) in self.0 {
+            let stored = read
+                .query_row([&key], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))
+                .optional()?;
+            let (tally, mentions, quotes) = match stored {
+                Some((bytes, mentions, quotes)) => {
+                    let mut tally = postcard::from_bytes::<ProfileTally>(&bytes).unwrap_or_else(|e| {
+                        // Only the index is affected, and deleting it rebuilds it.
+                        tracing::warn!(name_key = %key, error = %e, "a stored person profile does not decode; it starts again");
+                        ProfileTally::default()
+                    });
+                    tally.absorb(&change.tally);
+                    (tally, mentions + change.mentions, quotes + change.quotes)
+                }
+                None => (change.tally, change.mentions, change.quotes),
+            };
+            let tally = postcard::to_stdvec(&tally).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            write.execute(params![key, tally, mentions, quotes])?;
         }
-        Counter::Quotes => {
-            "INSERT INTO name_counts (name_key, quotes) VALUES (?1, 1)
-             ON CONFLICT (name_key) DO UPDATE SET quotes = quotes + 1"
-        }
-        Counter::StateEvents => {
-            "INSERT INTO state_events (code, events) VALUES (?1, 1)
-             ON CONFLICT (code) DO UPDATE SET events = events + 1"
-        }
-    };
-    exec(tx, sql, [key]).map(drop)
+        Ok(())
+    }
+}
+
+/// Adds one to the count of events `code` is involved in, starting it if it
+/// is the first.
+fn add_state_event(tx: &Connection, code: &str) -> Result<(), rusqlite::Error> {
+    exec(
+        tx,
+        "INSERT INTO state_events (code, events) VALUES (?1, 1) ON CONFLICT (code) DO UPDATE SET events = events + 1",
+        [code],
+    )
+    .map(drop)
 }
 
 /// Stores an event with its filter rows: each participant's key (and the keys
@@ -835,7 +866,7 @@ fn insert_event(tx: &Connection, doc_id: &str, e: &Event, persons: &[Person]) ->
             "INSERT INTO event_countries (code, event_id, date_start, date_end) VALUES (?1, ?2, ?3, ?4)",
             params![code, event_id, start, end],
         )?;
-        add_one(tx, Counter::StateEvents, &code)?;
+        add_state_event(tx, &code)?;
     }
     Ok(())
 }
@@ -993,45 +1024,70 @@ fn list_persons(conn: &Connection, f: &PersonFilter, page: &PageRequest) -> Resu
         .map_err(backend)?;
     let mut rows = Vec::with_capacity(keys.len());
     for key in keys {
-        let profile = person_mentions(conn, &key, PROFILE_MENTIONS, false).and_then(|m| profile_of(conn, &key, &m))?;
+        let profile = person_documents(conn, &key).and_then(|ids| profile_of(conn, &key, ids))?;
         rows.push((key, profile));
     }
     Ok(paginate(rows, page.size))
 }
 
-/// Returns the latest `limit` mentions of the person with this name key, in
-/// commit order (the writer inserts in commit order, so row ids follow it);
-/// without `evidence`, their evidence is left empty, which spares reading it.
-fn person_mentions(conn: &Connection, key: &str, limit: usize, evidence: bool) -> Result<Vec<DocFact<Person>>, StoreError> {
-    let columns = if evidence { "*" } else { "id, doc_id, name, aliases, titles, organization, country, '[]' AS evidence" };
+/// Returns the latest [`PERSON_DETAIL_LIMIT`] mentions of the person with
+/// this name key, with their evidence, in commit order (the indexer files
+/// them in commit order, so row ids follow it).
+fn person_mentions(conn: &Connection, key: &str) -> Result<Vec<DocFact<Person>>, StoreError> {
     let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT * FROM (SELECT {columns} FROM persons WHERE name_key = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id"
-        ))
+        .prepare_cached("SELECT * FROM (SELECT * FROM persons WHERE name_key = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id")
         .map_err(backend)?;
     let rows = stmt
-        .query_map(params![key, limit as i64], |r| Ok(DocFact { document_id: r.get("doc_id")?, fact: read_person(r)? }))
+        .query_map(params![key, PERSON_DETAIL_LIMIT as i64], |r| {
+            Ok(DocFact { document_id: r.get("doc_id")?, fact: read_person(r)? })
+        })
         .map_err(backend)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(backend)
 }
 
-/// Merges the mentions of one person into a profile.
-fn profile_of(conn: &Connection, key: &str, mentions: &[DocFact<Person>]) -> Result<PersonProfile, StoreError> {
-    let mut profile = PersonProfile::merge(mentions);
-    let (documents, quotes): (i64, i64) = conn
-        .prepare_cached("SELECT mentions, quotes FROM name_counts WHERE name_key = ?1")
-        .and_then(|mut stmt| stmt.query_row([key], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+/// Returns the latest documents naming the person with this name key, in
+/// commit order, as a profile lists them.
+fn person_documents(conn: &Connection, key: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT id, doc_id FROM persons WHERE name_key = ?1 ORDER BY id DESC LIMIT ?2")
+        .map_err(backend)?;
+    let mut rows = stmt
+        .query_map(params![key, PERSON_DETAIL_LIMIT as i64], |r| {
+            Ok(DocFact { document_id: r.get(1)?, fact: () })
+        })
         .map_err(backend)?
-        .unwrap_or_default();
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(backend)?;
+    rows.reverse();
+    Ok(document_ids(&rows))
+}
+
+/// Returns the profile of the person with this name key, merged over every
+/// mention, listing these documents.
+fn profile_of(conn: &Connection, key: &str, document_ids: Vec<String>) -> Result<PersonProfile, StoreError> {
+    let stored = conn
+        .prepare_cached("SELECT tally, mentions, quotes FROM person_profiles WHERE name_key = ?1")
+        .and_then(|mut stmt| {
+            stmt.query_row([key], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))).optional()
+        })
+        .map_err(backend)?;
+    let Some((tally, documents, quotes)) = stored else {
+        return Ok(PersonProfile { document_ids, ..PersonProfile::default() });
+    };
+    let tally: ProfileTally = postcard::from_bytes(&tally).map_err(|e| {
+        StoreError::Corrupt(format!(
+            "the profile of {key:?} in {} does not decode ({e}); delete that file and the store rebuilds it",
+            index::FILE_NAME
+        ))
+    })?;
+    let mut profile = tally.into_profile(document_ids);
     profile.document_count = u32::try_from(documents).unwrap_or(u32::MAX);
     profile.quote_count = u32::try_from(quotes).unwrap_or(u32::MAX);
     Ok(profile)
 }
 
 fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, StoreError> {
-    // The profile's mentions with their evidence: the latest of them are
-    // returned too, and their evidence lies on the pages read anyway.
-    let mut mentions = person_mentions(conn, key, PROFILE_MENTIONS, true)?;
+    let mut mentions = person_mentions(conn, key)?;
     let mut key = key.to_owned();
     if mentions.is_empty() {
         // Not a full name: try it as an alias ("Vassilenko").
@@ -1045,11 +1101,10 @@ fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, Stor
             .optional()
             .map_err(backend)?;
         let Some(resolved) = resolved else { return Ok(None) };
-        mentions = person_mentions(conn, &resolved, PROFILE_MENTIONS, true)?;
+        mentions = person_mentions(conn, &resolved)?;
         key = resolved;
     }
-    let profile = profile_of(conn, &key, &mentions)?;
-    keep_latest(&mut mentions);
+    let profile = profile_of(conn, &key, document_ids(&mentions))?;
     let limit = PERSON_DETAIL_LIMIT as i64;
     let mut stmt = conn
         .prepare_cached("SELECT * FROM (SELECT * FROM quotes WHERE speaker_key = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id")
