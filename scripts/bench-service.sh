@@ -49,6 +49,7 @@ start_server() {
   : > "$log"
   RUST_LOG=info NO_COLOR=1 "$bin/briefing" serve --listen 127.0.0.1:0 --data-dir "$1" 2>"$log" >/dev/null &
   server_pid=$!
+  rm -f "$scratch/cpu.before"
   for _ in $(seq 1 600); do
     addr=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -o 'addr=[0-9.:]*' | head -1 | cut -d= -f2 || true)
     [ -n "$addr" ] && break
@@ -74,6 +75,19 @@ wait_for_index() {
   echo "# index caught up $(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$started" "$(date +%s.%N)") s after the last acknowledgement"
 }
 
+# thread_cpu: prints the CPU seconds each kind of server thread used since
+# the server started or since the last call, whichever is later.
+thread_cpu() {
+  local now="$scratch/cpu.now" before="$scratch/cpu.before"
+  for t in /proc/"$server_pid"/task/*; do
+    echo "$(cat "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"
+  done | awk '{c[$1] += $2} END {for (k in c) print k, c[k]}' | sort > "$now"
+  touch "$before"
+  echo "# server CPU seconds by thread: $(join -a1 "$now" "$before" |
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%s=%.2f ", $1, ($2 - ($3 == "" ? 0 : $3)) / hz}')"
+  mv "$now" "$before"
+}
+
 # fresh_ingest ARGS...: one ingest_load run against a new server on an empty store.
 fresh_ingest() {
   local dir="$scratch/data-$RANDOM"
@@ -81,6 +95,7 @@ fresh_ingest() {
   load
   "$bin/examples/ingest_load" "$@" "$corpus" "$url" --server-pid "$server_pid"
   wait_for_index
+  thread_cpu
   stop_server
   rm -rf "$dir"
 }
@@ -113,6 +128,7 @@ bench_store() {
     load
     "$bin/examples/ingest_load" "$2" 4 "$corpus" "$url" --server-pid "$server_pid"
     wait_for_index
+    thread_cpu
   done
   stop_server
 }
