@@ -1086,30 +1086,45 @@ fn profile_of(conn: &Connection, key: &str, document_ids: Vec<String>) -> Result
     Ok(profile)
 }
 
-fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, StoreError> {
-    let mut mentions = person_mentions(conn, key)?;
-    let mut key = key.to_owned();
-    if mentions.is_empty() {
-        // Not a full name: try it as an alias ("Vassilenko").
-        let resolved: Option<String> = conn
-            .query_row(
-                "SELECT a.name_key FROM alias_names a WHERE a.alias_key = ?1
-                 ORDER BY (SELECT min(p.id) FROM persons p WHERE p.name_key = a.name_key) LIMIT 1",
-                [&key],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(backend)?;
-        let Some(resolved) = resolved else { return Ok(None) };
-        mentions = person_mentions(conn, &resolved)?;
-        key = resolved;
+/// Returns the name key of the person a name names: the name itself if a
+/// document names someone so, else the full name it is an alias of
+/// ("Vassilenko"), the person named first if several share it.
+fn resolve_person(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    let named = conn
+        .prepare_cached("SELECT 1 FROM person_profiles WHERE name_key = ?1 AND mentions > 0")
+        .and_then(|mut stmt| stmt.exists([key]))
+        .map_err(backend)?;
+    if named {
+        return Ok(Some(key.to_owned()));
     }
-    let profile = profile_of(conn, &key, document_ids(&mentions))?;
-    let limit = PERSON_DETAIL_LIMIT as i64;
+    conn.query_row(
+        "SELECT a.name_key FROM alias_names a WHERE a.alias_key = ?1
+         ORDER BY (SELECT min(p.id) FROM persons p WHERE p.name_key = a.name_key) LIMIT 1",
+        [key],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(backend)
+}
+
+/// The person's latest mentions with the profile.
+fn person_profile(conn: &Connection, key: &str) -> Result<(PersonProfile, Vec<DocFact<Person>>), StoreError> {
+    let mentions = person_mentions(conn, key)?;
+    Ok((profile_of(conn, key, document_ids(&mentions))?, mentions))
+}
+
+/// The latest quotes whose speaker has this name key, in commit order.
+fn person_quotes(conn: &Connection, key: &str) -> Result<Vec<DocFact<Quote>>, StoreError> {
     let mut stmt = conn
         .prepare_cached("SELECT * FROM (SELECT * FROM quotes WHERE speaker_key = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id")
         .map_err(backend)?;
-    let quotes = doc_fact_rows(&mut stmt, params![key, limit], read_quote)?.into_iter().map(|(_, q)| q).collect();
+    let rows = doc_fact_rows(&mut stmt, params![key, PERSON_DETAIL_LIMIT as i64], read_quote)?;
+    Ok(rows.into_iter().map(|(_, q)| q).collect())
+}
+
+/// The latest events a participant with this name key took part in, in
+/// commit order.
+fn person_events(conn: &Connection, key: &str) -> Result<Vec<DocFact<Event>>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT * FROM (SELECT e.* FROM event_participants x CROSS JOIN events e
@@ -1118,8 +1133,8 @@ fn get_person(conn: &Connection, key: &str) -> Result<Option<PersonDetail>, Stor
              ORDER BY id",
         )
         .map_err(backend)?;
-    let events = doc_fact_rows(&mut stmt, params![key, limit], read_event)?.into_iter().map(|(_, e)| e).collect();
-    Ok(Some(PersonDetail { profile, mentions, quotes, events }))
+    let rows = doc_fact_rows(&mut stmt, params![key, PERSON_DETAIL_LIMIT as i64], read_event)?;
+    Ok(rows.into_iter().map(|(_, e)| e).collect())
 }
 
 /// Returns the SQL of a listing that walks `from` in the order of `id`, keeps
@@ -1329,7 +1344,21 @@ impl Store for SqliteStore {
     }
 
     fn get_person(&self, name_key: String) -> StoreFuture<'_, Option<PersonDetail>> {
-        self.read_indexed(true, move |c| get_person(c, &name_key))
+        Box::pin(async move {
+            let Some(key) = self.read_indexed(true, move |c| resolve_person(c, &name_key)).await? else {
+                return Ok(None);
+            };
+            // The three parts are independent, and for a much-named person
+            // each reads a hundred rows a page apart: three read connections
+            // read them at once.
+            let (quotes_key, events_key) = (key.clone(), key.clone());
+            let ((profile, mentions), quotes, events) = tokio::try_join!(
+                self.read_indexed(true, move |c| person_profile(c, &key)),
+                self.read_indexed(true, move |c| person_quotes(c, &quotes_key)),
+                self.read_indexed(true, move |c| person_events(c, &events_key)),
+            )?;
+            Ok(Some(PersonDetail { profile, mentions, quotes, events }))
+        })
     }
 
     fn list_events(&self, filter: EventFilter, page: PageRequest) -> StoreFuture<'_, Page<DocFact<Event>>> {
