@@ -1049,12 +1049,10 @@ fn person_mentions(conn: &Connection, key: &str) -> Result<Vec<DocFact<Person>>,
 /// commit order, as a profile lists them.
 fn person_documents(conn: &Connection, key: &str) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn
-        .prepare_cached("SELECT id, doc_id FROM persons WHERE name_key = ?1 ORDER BY id DESC LIMIT ?2")
+        .prepare_cached("SELECT doc_id FROM persons WHERE name_key = ?1 ORDER BY id DESC LIMIT ?2")
         .map_err(backend)?;
     let mut rows = stmt
-        .query_map(params![key, PERSON_DETAIL_LIMIT as i64], |r| {
-            Ok(DocFact { document_id: r.get(1)?, fact: () })
-        })
+        .query_map(params![key, PERSON_DETAIL_LIMIT as i64], |r| Ok(DocFact { document_id: r.get(0)?, fact: () }))
         .map_err(backend)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(backend)?;
