@@ -1421,6 +1421,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_index_file_of_version_1_is_rebuilt_with_person_profiles() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = SqliteStore::open(dir.path(), 1).unwrap();
+            crate::store::suite::insert_sample(&store, "profiled").await;
+            store.list_persons(PersonFilter::default(), PageRequest { size: 1, after: None }).await.unwrap();
+        }
+        {
+            // The layout of version 1 kept only counts, in `name_counts`.
+            let index = Connection::open(dir.path().join(index::FILE_NAME)).unwrap();
+            index.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+            index
+                .execute_batch(
+                    "DROP TABLE person_profiles;
+                     CREATE TABLE name_counts (name_key TEXT PRIMARY KEY, mentions INTEGER, quotes INTEGER) WITHOUT ROWID;
+                     PRAGMA user_version = 1;",
+                )
+                .unwrap();
+        }
+        let store = SqliteStore::open(dir.path(), 1).unwrap();
+        let detail = store.get_person(name_key("Roman Vassilenko")).await.unwrap().expect("the person is found again");
+        assert_eq!(detail.profile.titles, ["Deputy Foreign Minister"]);
+        assert_eq!(detail.profile.document_count, 1);
+        let index = Connection::open(dir.path().join(index::FILE_NAME)).unwrap();
+        let version: i64 = index.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, 2, "the file was rebuilt in the current layout");
+    }
+
+    #[tokio::test]
     async fn a_version_3_store_learns_the_full_names_of_its_aliases() {
         let dir = tempfile::tempdir().unwrap();
         {
