@@ -28,6 +28,16 @@ free_port() {
 
 start() {
   local bin dir port
+  if [ -f "$STATE" ]; then
+    # shellcheck disable=SC1090
+    . "$STATE"
+    if [ -x "$BIN/pg_ctl" ] && as_owner "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
+      echo "a test cluster is already running (port $PORT, recorded in $STATE); stop it with" \
+        "'$0 stop', or set BRIEFING_PG_STATE to another file to start a second one" >&2
+      exit 1
+    fi
+    rm -rf "$DIR" "$STATE"
+  fi
   bin=$(find_bin)
   if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
     if [ "$(id -u)" != 0 ]; then
