@@ -164,17 +164,16 @@ impl PersonProfile {
     pub fn merge(mentions: &[DocFact<Person>]) -> Self {
         let mut tally = ProfileTally::default();
         mentions.iter().for_each(|m| tally.add(&m.fact));
-        tally.into_profile(document_ids(mentions))
+        tally.into_profile(document_ids(mentions.iter().rev().map(|m| m.document_id.as_str())))
     }
 }
 
-/// The latest [`PERSON_DETAIL_LIMIT`] distinct documents of some mentions in
-/// commit order, as a profile lists them.
-pub fn document_ids<T>(mentions: &[DocFact<T>]) -> Vec<String> {
+/// The latest [`PERSON_DETAIL_LIMIT`] distinct documents of some mentions,
+/// given newest first, in commit order, as a profile lists them.
+pub fn document_ids<'a>(newest_first: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     let mut ids: Vec<String> =
-        mentions.iter().rev().filter(|m| seen.insert(m.document_id.as_str())).map(|m| m.document_id.clone()).collect();
-    ids.truncate(PERSON_DETAIL_LIMIT);
+        newest_first.into_iter().filter(|id| seen.insert(*id)).take(PERSON_DETAIL_LIMIT).map(str::to_owned).collect();
     ids.reverse();
     ids
 }
@@ -568,7 +567,7 @@ mod tests {
     fn document_ids_are_the_latest_distinct_in_commit_order() {
         let facts: Vec<DocFact<()>> =
             (0..PERSON_DETAIL_LIMIT + 5).map(|i| DocFact { document_id: format!("d{}", i / 2 * 2), fact: () }).collect();
-        let ids = document_ids(&facts);
+        let ids = document_ids(facts.iter().rev().map(|f| f.document_id.as_str()));
         let last = PERSON_DETAIL_LIMIT + 4;
         assert_eq!(ids.last(), Some(&format!("d{}", last / 2 * 2)));
         assert!(ids.windows(2).all(|w| w[0] != w[1]), "each document once");

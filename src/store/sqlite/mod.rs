@@ -1051,13 +1051,12 @@ fn person_documents(conn: &Connection, key: &str) -> Result<Vec<String>, StoreEr
     let mut stmt = conn
         .prepare_cached("SELECT doc_id FROM persons WHERE name_key = ?1 ORDER BY id DESC LIMIT ?2")
         .map_err(backend)?;
-    let mut rows = stmt
-        .query_map(params![key, PERSON_DETAIL_LIMIT as i64], |r| Ok(DocFact { document_id: r.get(0)?, fact: () }))
+    let newest_first = stmt
+        .query_map(params![key, PERSON_DETAIL_LIMIT as i64], |r| r.get::<_, String>(0))
         .map_err(backend)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(backend)?;
-    rows.reverse();
-    Ok(document_ids(&rows))
+    Ok(document_ids(newest_first.iter().map(String::as_str)))
 }
 
 /// Returns the profile of the person with this name key, merged over every
@@ -1108,7 +1107,8 @@ fn resolve_person(conn: &Connection, key: &str) -> Result<Option<String>, StoreE
 /// The person's latest mentions with the profile.
 fn person_profile(conn: &Connection, key: &str) -> Result<(PersonProfile, Vec<DocFact<Person>>), StoreError> {
     let mentions = person_mentions(conn, key)?;
-    Ok((profile_of(conn, key, document_ids(&mentions))?, mentions))
+    let ids = document_ids(mentions.iter().rev().map(|m| m.document_id.as_str()));
+    Ok((profile_of(conn, key, ids)?, mentions))
 }
 
 /// The latest quotes whose speaker has this name key, in commit order.
