@@ -1420,14 +1420,26 @@ mod tests {
         assert!(!dir.path().join("search.sqlite").exists(), "the file the index replaces is removed");
     }
 
+    /// Drops a store and waits until its writer and indexer threads have
+    /// ended, closing their connections: a store opened again on the same
+    /// folder in this process may then replace the index file safely.
+    fn close(store: SqliteStore) {
+        let threads = Arc::downgrade(&store.index);
+        drop(store);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while threads.upgrade().is_some() {
+            assert!(std::time::Instant::now() < deadline, "the store's threads did not end");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     #[tokio::test]
     async fn an_index_file_of_version_1_is_rebuilt_with_person_profiles() {
         let dir = tempfile::tempdir().unwrap();
-        {
-            let store = SqliteStore::open(dir.path(), 1).unwrap();
-            crate::store::suite::insert_sample(&store, "profiled").await;
-            store.list_persons(PersonFilter::default(), PageRequest { size: 1, after: None }).await.unwrap();
-        }
+        let store = SqliteStore::open(dir.path(), 1).unwrap();
+        crate::store::suite::insert_sample(&store, "profiled").await;
+        store.list_persons(PersonFilter::default(), PageRequest { size: 1, after: None }).await.unwrap();
+        close(store);
         {
             // The layout of version 1 kept only counts, in `name_counts`.
             let index = Connection::open(dir.path().join(index::FILE_NAME)).unwrap();
