@@ -778,15 +778,11 @@ struct ProfileChange {
 impl ProfileChanges {
     /// Adds the changes to the stored profiles.
     pub(super) fn write(self, tx: &Connection) -> Result<(), rusqlite::Error> {
-        let mut read = tx.prepare_cached("SELECT tally, mentions, quotes FROM person_profiles WHERE name_key = ?1")?;
         let mut write = tx.prepare_cached(
             "INSERT OR REPLACE INTO person_profiles (name_key, tally, mentions, quotes) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for (key, change) in self.0 {
-            let stored = read
-                .query_row([&key], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))
-                .optional()?;
-            let (tally, mentions, quotes) = match stored {
+            let (tally, mentions, quotes) = match stored_profile(tx, &key)? {
                 Some((bytes, mentions, quotes)) => {
                     let mut tally = postcard::from_bytes::<ProfileTally>(&bytes).unwrap_or_else(|e| {
                         // Only the index is affected, and deleting it rebuilds it.
@@ -803,6 +799,14 @@ impl ProfileChanges {
         }
         Ok(())
     }
+}
+
+/// The stored profile row of a name key: its tally (encoded), documents and
+/// quotes.
+fn stored_profile(conn: &Connection, key: &str) -> Result<Option<(Vec<u8>, i64, i64)>, rusqlite::Error> {
+    conn.prepare_cached("SELECT tally, mentions, quotes FROM person_profiles WHERE name_key = ?1")?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
 }
 
 /// Adds one to the count of events `code` is involved in, starting it if it
@@ -1062,13 +1066,7 @@ fn person_documents(conn: &Connection, key: &str) -> Result<Vec<String>, StoreEr
 /// Returns the profile of the person with this name key, merged over every
 /// mention, listing these documents.
 fn profile_of(conn: &Connection, key: &str, document_ids: Vec<String>) -> Result<PersonProfile, StoreError> {
-    let stored = conn
-        .prepare_cached("SELECT tally, mentions, quotes FROM person_profiles WHERE name_key = ?1")
-        .and_then(|mut stmt| {
-            stmt.query_row([key], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))).optional()
-        })
-        .map_err(backend)?;
-    let Some((tally, documents, quotes)) = stored else {
+    let Some((tally, documents, quotes)) = stored_profile(conn, key).map_err(backend)? else {
         return Ok(PersonProfile { document_ids, ..PersonProfile::default() });
     };
     let tally: ProfileTally = postcard::from_bytes(&tally).map_err(|e| {
