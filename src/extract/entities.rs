@@ -2,7 +2,10 @@
 //! international bodies) plus organizations read from their shape ("Ministry
 //! of Energy of Romania", "the Romanian Parliament", "Sharda University").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use foldhash::fast::FixedState;
 
 use super::Ctx;
 use super::lexicon::{Entry, ORG_HEAD_WORDS};
@@ -108,11 +111,14 @@ fn places(cx: &Ctx<'_>) -> Vec<Place> {
     out
 }
 
+/// [`ORG_HEAD_WORDS`] as a set: every capitalized token is looked up.
+static ORG_HEADS: LazyLock<HashSet<&'static str, FixedState>> = LazyLock::new(|| ORG_HEAD_WORDS.iter().copied().collect());
+
 /// Returns true when `word` heads an organization name.
 pub fn is_org_head(word: &str) -> bool {
     // Every head word starts with an ASCII capital: most tokens are turned
-    // away on their first byte before the list is scanned.
-    word.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && ORG_HEAD_WORDS.contains(&word)
+    // away on their first byte before the set is read.
+    word.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && ORG_HEADS.contains(word)
 }
 
 /// Heads that make an organization only with a qualifier before or after.
@@ -144,7 +150,7 @@ fn organizations(cx: &Ctx<'_>) -> Vec<Organization> {
         index.insert(key, out.len());
         out.push(Organization { name, country: country.map(|c| cx.lex.countries[c].code.clone()), evidence: vec![ev] });
     };
-    let shaped = org_spans(cx);
+    let shaped = &cx.orgs;
     // A listed organization is named as the text writes it, in its
     // fullest form ("Association of Southeast Asian Nations" over "ASEAN").
     let mut listed: Vec<(usize, String, Vec<crate::domain::Evidence>)> = Vec::new();

@@ -1,13 +1,14 @@
 //! The knowledge lists (countries, places, organizations, titles and cue
-//! words), compiled once into two automata: one case-sensitive for proper
-//! names and titles, one case-insensitive for cue words. General knowledge
-//! only: no list names a person.
+//! words), compiled once into three automata read in one pass over a text:
+//! one case-sensitive for proper names and titles, two case-insensitive for
+//! cue words and for topic cues. General knowledge only: no list names a
+//! person.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 
-use super::trie::WordTrie;
+use super::trie::{TrieSet, WordTrie};
 use crate::domain::EventKind;
 
 const COUNTRIES: &str = include_str!("data/countries.tsv");
@@ -119,13 +120,23 @@ pub struct Hit<T> {
     pub what: T,
 }
 
+/// The hits of the three automata in one text.
+#[derive(Debug, Default)]
+pub struct Hits {
+    /// Proper names and titles (case-sensitive).
+    pub names: Vec<Hit<Entry>>,
+    /// Cue words other than topic cues (case-insensitive).
+    pub cues: Vec<Hit<Cue>>,
+    /// Topic cue words (case-insensitive).
+    pub topic_cues: Vec<Hit<Cue>>,
+}
+
 /// The compiled lists.
 pub struct Lexicon {
-    names: WordTrie,
+    /// Names, cues and topic cues, in that order, read in one pass.
+    tries: TrieSet,
     name_entries: Vec<Entry>,
-    cues: WordTrie,
     cue_entries: Vec<Cue>,
-    topic_cues: WordTrie,
     topic_entries: Vec<Cue>,
     /// Every sovereign state.
     pub countries: Vec<CountryInfo>,
@@ -281,24 +292,24 @@ impl Lexicon {
             .filter_map(|r| r.get(1).map(|p| p.to_lowercase()))
             .filter(|p| !p.contains(' '))
             .collect();
-        Lexicon { common_words, names, name_entries: b.entries, cues, cue_entries, topic_cues, topic_entries, countries, places, orgs, currencies, title_words, country_by_code }
+        let tries = TrieSet::new(vec![names, cues, topic_cues]);
+        Lexicon { common_words, tries, name_entries: b.entries, cue_entries, topic_entries, countries, places, orgs, currencies, title_words, country_by_code }
     }
 
-    /// Returns the proper-name hits inside `ranges` of `text`: whole words
-    /// only, leftmost-longest, not overlapping.
-    pub fn names_in(&self, text: &str, ranges: &[Range<usize>]) -> Vec<Hit<Entry>> {
-        scan(&self.names, &self.name_entries, text, ranges)
-    }
-
-    /// Returns the cue-word hits inside `ranges` of `text`, case-insensitive,
-    /// whole words, leftmost-longest.
-    pub fn cues_in(&self, text: &str, ranges: &[Range<usize>]) -> Vec<Hit<Cue>> {
-        scan(&self.cues, &self.cue_entries, text, ranges)
-    }
-
-    /// Returns the topic cue hits inside `ranges`, like [`Lexicon::cues_in`].
-    pub fn topic_cues_in(&self, text: &str, ranges: &[Range<usize>]) -> Vec<Hit<Cue>> {
-        scan(&self.topic_cues, &self.topic_entries, text, ranges)
+    /// Returns the hits inside `ranges` of `text`, each automaton apart:
+    /// whole words only, leftmost-longest, not overlapping; proper names
+    /// case-sensitive, cue words case-insensitive.
+    pub fn hits_in(&self, text: &str, ranges: &[Range<usize>]) -> Hits {
+        let mut hits = Hits::default();
+        self.tries.find(text, ranges, |trie, start, end, id| {
+            let id = id as usize;
+            match trie {
+                0 => hits.names.push(Hit { start, end, what: self.name_entries[id] }),
+                1 => hits.cues.push(Hit { start, end, what: self.cue_entries[id] }),
+                _ => hits.topic_cues.push(Hit { start, end, what: self.topic_entries[id] }),
+            }
+        });
+        hits
     }
 
     /// Returns true for an ordinary English word of the cue lists.
@@ -352,12 +363,6 @@ fn lower_first(s: &str) -> String {
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
-fn scan<T: Copy>(trie: &WordTrie, entries: &[T], text: &str, ranges: &[Range<usize>]) -> Vec<Hit<T>> {
-    let mut out = Vec::new();
-    trie.find(text, ranges, |start, end, id| out.push(Hit { start, end, what: entries[id as usize] }));
-    out
 }
 
 /// Returns the cue automaton for topics (`topics`) or for everything else.

@@ -111,6 +111,11 @@ pub struct Ctx<'a> {
     pub names: Vec<Hit<Entry>>,
     /// Cue-word hits in text order.
     pub cues: Vec<Hit<Cue>>,
+    /// Topic cue hits in text order.
+    pub topic_cues: Vec<Hit<Cue>>,
+    /// Organization names found from their shape, in text order; read by
+    /// the organization and the person passes alike.
+    pub orgs: Vec<entities::OrgSpan>,
     /// For each token, the index of the name hit covering it.
     pub tok_name: Vec<Option<u32>>,
     /// For each token, the index of the cue hit covering it.
@@ -123,14 +128,15 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(lex: &'a Lexicon, text: Text<'a>, published: Option<PartialDate>) -> Self {
-        let mut names = lex.names_in(text.src, &text.paragraphs);
-        let cues = lex.cues_in(text.src, &text.paragraphs);
+        let lexicon::Hits { mut names, cues, topic_cues } = lex.hits_in(text.src, &text.paragraphs);
         // "US dollars" names a currency, not the United States.
         let currency = |h: &Hit<Entry>| cues.iter().any(|c| matches!(c.what, Cue::Currency(_)) && c.start <= h.start && h.end <= c.end);
         names.retain(|h| !(matches!(h.what, Entry::Country(_) | Entry::Demonym(_)) && currency(h)));
         let tok_name = cover(&text, names.iter().map(|h| (h.start, h.end)));
         let tok_cue = cover(&text, cues.iter().map(|h| (h.start, h.end)));
-        Ctx { lex, text, published, names, cues, tok_name, tok_cue, home_country: None, diagnostics: Vec::new() }
+        let mut cx = Ctx { lex, text, published, names, cues, topic_cues, tok_name, tok_cue, orgs: Vec::new(), home_country: None, diagnostics: Vec::new() };
+        cx.orgs = entities::org_spans(&cx);
+        cx
     }
 
     /// Returns the name hit covering token `i`.

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use foldhash::fast::FixedState;
 
 use super::Ctx;
-use super::entities::{OrgSpan, org_spans};
+use super::entities::OrgSpan;
 use super::lexicon::{Cue, Entry};
 use super::text::TokKind;
 use crate::domain::{Evidence, Person};
@@ -115,12 +115,12 @@ const MEET_BEFORE: &[&str] = &["met", "meets", "meeting", "received", "receives"
 
 /// Extracts the persons of the document.
 pub fn extract(cx: &mut Ctx<'_>) -> Persons {
-    let orgs = org_spans(cx);
-    let runs = name_runs(cx, &orgs);
+    let orgs = &cx.orgs;
+    let runs = name_runs(cx, orgs);
     let mut persons = Persons::default();
     let mut single: Vec<(Run, Context)> = Vec::new();
     for run in runs {
-        let context = context_of(cx, &run, &orgs);
+        let context = context_of(cx, &run, orgs);
         if !context.is_person(&run) {
             if run.words.len() == 1 {
                 single.push((run, context));
@@ -150,9 +150,9 @@ pub fn extract(cx: &mut Ctx<'_>) -> Persons {
 /// Hussein" in the text and "Foreign Minister Dr. Fuad Hussein" in the title
 /// are one person, Fuad Hussein.
 pub fn complete_from_title(cx_title: &Ctx<'_>, persons: &mut Persons) {
-    let orgs = org_spans(cx_title);
-    for run in name_runs(cx_title, &orgs) {
-        let context = context_of(cx_title, &run, &orgs);
+    let orgs = &cx_title.orgs;
+    for run in name_runs(cx_title, orgs) {
+        let context = context_of(cx_title, &run, orgs);
         if run.words.len() < 2 || !context.titled {
             continue;
         }

@@ -14,11 +14,10 @@ const MIN_CUES: u32 = 1;
 
 /// Extracts the topics of the document, strongest first.
 pub fn extract(cx: &Ctx<'_>) -> Vec<Topic> {
-    let hits = cx.lex.topic_cues_in(cx.text.src, &cx.text.paragraphs);
     let mut scores = [0f32; TOPICS.len()];
     let mut counts = [0u32; TOPICS.len()];
     let mut evidence: Vec<Vec<_>> = vec![Vec::new(); TOPICS.len()];
-    for h in &hits {
+    for h in &cx.topic_cues {
         if let Cue::Topic(i, w) = h.what {
             scores[i] += w;
             counts[i] += 1;

@@ -1,5 +1,5 @@
-//! Whole-word phrase matching: a byte trie walked from every place where a
-//! whole-word match may begin.
+//! Whole-word phrase matching: byte tries walked from every place where a
+//! whole-word match may begin, several tries in one pass over the text.
 //!
 //! A match must not cut a word: before a pattern that begins with a letter
 //! or digit there is none, and likewise after one that ends with one. So a
@@ -9,8 +9,12 @@
 //! reports every overlapping hit to be filtered afterwards, and the answer is
 //! the same: at each start the longest whole-word pattern, leftmost first,
 //! none overlapping.
+//!
+//! The tries of a [`TrieSet`] share the pass: the text's words are found
+//! once, and one hash lookup of each word tells which tries may match there.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::ops::Range;
 
 use foldhash::fast::FixedState;
@@ -33,11 +37,10 @@ pub struct WordTrie {
     /// Fold ASCII letters to lower case (patterns and text).
     fold_case: bool,
     /// The first words (letters and digits up to the first other
-    /// character) of the patterns that begin with one, case-folded like the
-    /// trie. A whole-word match starting at a word has that word as its
-    /// first word exactly, so a word not in here starts no match: one hash
-    /// lookup instead of a walk through scattered nodes.
-    first_words: HashSet<Box<str>, FixedState>,
+    /// character) of the patterns that begin with one, in ASCII lower case
+    /// whatever `fold_case` says. A whole-word match starting at a word has
+    /// that word as its first word, so a word not in here starts no match.
+    first_words: Vec<Box<str>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +68,7 @@ impl WordTrie {
         let fold = |b: u8| fold(b, fold_case);
         let mut root = Box::new([NONE; 256]);
         let mut nodes: Vec<BuildNode> = Vec::new();
-        let mut first_words = HashSet::with_hasher(FixedState::default());
+        let mut first_words = Vec::new();
         let new_node = |nodes: &mut Vec<BuildNode>| {
             nodes.push(BuildNode { edges: Vec::new(), pattern: NONE });
             u32::try_from(nodes.len() - 1).expect("fewer than 4 billion nodes") // invariant: static lists
@@ -96,8 +99,7 @@ impl WordTrie {
             }
             let word = first_word(pattern);
             if !word.is_empty() {
-                let word = if fold_case { word.to_ascii_lowercase() } else { word.to_owned() };
-                first_words.insert(word.into_boxed_str());
+                first_words.push(word.to_ascii_lowercase().into_boxed_str());
             }
         }
         let (mut edge_bytes, mut edge_nodes) = (Vec::new(), Vec::new());
@@ -115,6 +117,11 @@ impl WordTrie {
 
     fn fold(&self, b: u8) -> u8 {
         fold(b, self.fold_case)
+    }
+
+    /// True when some pattern begins with byte `b`.
+    fn starts_with_byte(&self, b: u8) -> bool {
+        self.root[usize::from(self.fold(b))] != NONE
     }
 
     /// Returns the longest pattern starting at byte `start` of `hay` that
@@ -140,42 +147,120 @@ impl WordTrie {
         }
         best
     }
+}
 
-    /// Calls `found(start, end, id)` for the whole-word matches inside each
-    /// of `ranges` of `text`: at each start the longest, leftmost first, none
-    /// overlapping another (within a range).
-    pub fn find(&self, text: &str, ranges: &[Range<usize>], mut found: impl FnMut(usize, usize, u32)) {
+/// Up to 32 tries read together: each keeps its own matches (longest at a
+/// start, leftmost first, none overlapping another of the same trie), and
+/// all share one pass over the text.
+#[derive(Debug)]
+pub struct TrieSet {
+    tries: Vec<WordTrie>,
+    /// For each first word of any pattern (ASCII lower case), the tries
+    /// (one bit each) with a pattern beginning with it.
+    first_words: HashMap<Box<str>, u32, FixedState>,
+    /// For each byte, the tries with a pattern beginning with it: read at a
+    /// character that is not a letter or digit.
+    first_bytes: Box<[u32; 256]>,
+}
+
+impl TrieSet {
+    /// Most tries in a set.
+    pub const MAX: usize = 32;
+
+    /// Returns the set; trie `k` of `tries` reports its matches as `k`.
+    ///
+    /// # Panics
+    /// With more than [`TrieSet::MAX`] tries.
+    pub fn new(tries: Vec<WordTrie>) -> Self {
+        assert!(tries.len() <= Self::MAX, "a trie set holds at most {} tries", Self::MAX);
+        let mut first_words = HashMap::with_hasher(FixedState::default());
+        let mut first_bytes = Box::new([0u32; 256]);
+        for (k, trie) in tries.iter().enumerate() {
+            let bit = 1u32 << k;
+            for word in &trie.first_words {
+                match first_words.entry(word.clone()) {
+                    Entry::Occupied(mut e) => *e.get_mut() |= bit,
+                    Entry::Vacant(e) => {
+                        e.insert(bit);
+                    }
+                }
+            }
+            for b in 0..=255u8 {
+                if trie.starts_with_byte(b) {
+                    first_bytes[usize::from(b)] |= bit;
+                }
+            }
+        }
+        Self { tries, first_words, first_bytes }
+    }
+
+    /// Calls `found(trie, start, end, id)` for the whole-word matches of
+    /// each trie inside each of `ranges` of `text`: at each start the
+    /// longest, leftmost first, none overlapping another of the same trie
+    /// (within a range). Matches come in text order.
+    pub fn find(&self, text: &str, ranges: &[Range<usize>], mut found: impl FnMut(usize, usize, usize, u32)) {
         let mut folded = String::new();
+        let mut taken_to = vec![0; self.tries.len()];
         for r in ranges {
             let hay = &text[r.clone()];
-            let mut prev_alnum = false;
-            let mut taken_to = 0;
-            for (i, c) in hay.char_indices() {
-                let alnum = c.is_alphanumeric();
-                let in_word = alnum && prev_alnum;
-                prev_alnum = alnum;
-                if in_word || i < taken_to {
-                    continue;
-                }
-                if alnum {
-                    let mut word = first_word(&hay[i..]);
-                    if self.fold_case && word.bytes().any(|b| b.is_ascii_uppercase()) {
+            let bytes = hay.as_bytes();
+            taken_to.fill(0);
+            let mut i = 0;
+            while i < bytes.len() {
+                let (c, len) = char_at(hay, i);
+                let (mask, next) = if c.is_alphanumeric() {
+                    let end = word_end(hay, i);
+                    let mut word = &hay[i..end];
+                    if word.bytes().any(|b| b.is_ascii_uppercase()) {
                         folded.clear();
                         folded.push_str(word);
                         folded.make_ascii_lowercase();
                         word = &folded;
                     }
-                    if !self.first_words.contains(word) {
+                    // The rest of the word starts nothing: a match there would cut it.
+                    (self.first_words.get(word).copied().unwrap_or(0), end)
+                } else {
+                    (self.first_bytes[usize::from(bytes[i])], i + len)
+                };
+                let mut bits = mask;
+                while bits != 0 {
+                    let k = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if i < taken_to[k] {
                         continue;
                     }
+                    if let Some((end, id)) = self.tries[k].longest_at(hay, i) {
+                        found(k, i + r.start, end + r.start, id);
+                        taken_to[k] = end;
+                    }
                 }
-                if let Some((end, id)) = self.longest_at(hay, i) {
-                    found(i + r.start, end + r.start, id);
-                    taken_to = end;
-                }
+                i = next;
             }
         }
     }
+}
+
+/// Returns the character at byte `i` of `s` (a char boundary) and its length.
+fn char_at(s: &str, i: usize) -> (char, usize) {
+    let b = s.as_bytes()[i];
+    if b.is_ascii() {
+        return (char::from(b), 1);
+    }
+    let c = s[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+    (c, c.len_utf8())
+}
+
+/// Returns where the run of letters and digits starting at byte `i` ends.
+fn word_end(s: &str, mut i: usize) -> usize {
+    let bytes = s.as_bytes();
+    while i < bytes.len() {
+        let (c, len) = char_at(s, i);
+        if !c.is_alphanumeric() {
+            break;
+        }
+        i += len;
+    }
+    i
 }
 
 /// Returns `b`, with an ASCII letter in lower case when `fold_case`.
@@ -185,8 +270,7 @@ fn fold(b: u8, fold_case: bool) -> u8 {
 
 /// Returns the letters and digits at the start of `s`.
 fn first_word(s: &str) -> &str {
-    let end = s.char_indices().find(|(_, c)| !c.is_alphanumeric()).map_or(s.len(), |(i, _)| i);
-    &s[..end]
+    &s[..word_end(s, 0)]
 }
 
 /// True when `end` does not cut a word: the character before it or the one
@@ -201,45 +285,45 @@ fn ends_word(hay: &str, end: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn hits(trie: &WordTrie, text: &str) -> Vec<(String, u32)> {
+    fn hits(trie: WordTrie, text: &str) -> Vec<(String, u32)> {
         let mut out = Vec::new();
         let whole = 0..text.len();
-        trie.find(text, std::slice::from_ref(&whole), |s, e, id| out.push((text[s..e].to_owned(), id)));
+        TrieSet::new(vec![trie]).find(text, std::slice::from_ref(&whole), |_, s, e, id| out.push((text[s..e].to_owned(), id)));
         out
     }
 
     #[test]
     fn matches_whole_words_only() {
         let trie = WordTrie::new(&["Oman", "Paris"], false);
-        assert_eq!(hits(&trie, "Romania and Oman; Parisian Paris."), [("Oman".to_owned(), 0), ("Paris".to_owned(), 1)]);
+        assert_eq!(hits(trie, "Romania and Oman; Parisian Paris."), [("Oman".to_owned(), 0), ("Paris".to_owned(), 1)]);
     }
 
     #[test]
     fn prefers_the_longest_at_a_start_and_never_overlaps() {
         let trie = WordTrie::new(&["New", "New York", "York City", "City"], false);
-        assert_eq!(hits(&trie, "New York City"), [("New York".to_owned(), 1), ("City".to_owned(), 3)]);
+        assert_eq!(hits(trie, "New York City"), [("New York".to_owned(), 1), ("City".to_owned(), 3)]);
     }
 
     #[test]
     fn a_longer_pattern_that_cuts_a_word_gives_way_to_a_shorter_one() {
-        let trie = WordTrie::new(&["EU", "EUR"], false);
-        assert_eq!(hits(&trie, "EURO and EU"), [("EU".to_owned(), 0)]);
-        assert_eq!(hits(&trie, "EUR 5"), [("EUR".to_owned(), 1)]);
+        let trie = || WordTrie::new(&["EU", "EUR"], false);
+        assert_eq!(hits(trie(), "EURO and EU"), [("EU".to_owned(), 0)]);
+        assert_eq!(hits(trie(), "EUR 5"), [("EUR".to_owned(), 1)]);
     }
 
     #[test]
     fn folds_ascii_case_when_asked() {
         let folded = WordTrie::new(&["said"], true);
-        assert_eq!(hits(&folded, "He SAID, she Said"), [("SAID".to_owned(), 0), ("Said".to_owned(), 0)]);
+        assert_eq!(hits(folded, "He SAID, she Said"), [("SAID".to_owned(), 0), ("Said".to_owned(), 0)]);
         let exact = WordTrie::new(&["said"], false);
-        assert!(hits(&exact, "He SAID").is_empty());
+        assert!(hits(exact, "He SAID").is_empty());
     }
 
     #[test]
     fn patterns_may_begin_or_end_with_punctuation_or_other_scripts() {
         let trie = WordTrie::new(&["$", "U.S.", "Côte d'Ivoire"], false);
         assert_eq!(
-            hits(&trie, "US$5 for the U.S. and Côte d'Ivoire"),
+            hits(trie, "US$5 for the U.S. and Côte d'Ivoire"),
             [("$".to_owned(), 0), ("U.S.".to_owned(), 1), ("Côte d'Ivoire".to_owned(), 2)]
         );
     }
@@ -249,7 +333,28 @@ mod tests {
         let trie = WordTrie::new(&["Oman"], false);
         let text = "Oman. Oman";
         let mut out = Vec::new();
-        trie.find(text, &[0..4, 6..10], |s, e, _| out.push((s, e)));
+        TrieSet::new(vec![trie]).find(text, &[0..4, 6..10], |_, s, e, _| out.push((s, e)));
         assert_eq!(out, [(0, 4), (6, 10)]);
+    }
+
+    #[test]
+    fn tries_of_a_set_match_apart_in_one_pass() {
+        let names = WordTrie::new(&["New York", "York"], false);
+        let cues = WordTrie::new(&["york city", "new", "$"], true);
+        let set = TrieSet::new(vec![names, cues]);
+        let text = "New York City costs $5; new YORK CITY.";
+        let mut out = Vec::new();
+        set.find(text, std::slice::from_ref(&(0..text.len())), |k, s, e, id| out.push((k, &text[s..e], id)));
+        assert_eq!(
+            out,
+            [(0, "New York", 0), (1, "New", 1), (1, "York City", 0), (1, "$", 2), (1, "new", 1), (1, "YORK CITY", 0)],
+            "each trie keeps its own longest, non-overlapping matches; case folds only where asked"
+        );
+    }
+
+    #[test]
+    fn words_in_other_scripts_and_case_are_read_whole() {
+        let trie = WordTrie::new(&["Ōsaka", "São Paulo"], false);
+        assert_eq!(hits(trie, "ŌsakaX Ōsaka, SÃO PAULO and São Paulo"), [("Ōsaka".to_owned(), 0), ("São Paulo".to_owned(), 1)]);
     }
 }
