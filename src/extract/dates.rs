@@ -85,8 +85,6 @@ fn day_ok(n: u32) -> Option<u8> {
 fn at(cx: &Ctx<'_>, i: usize) -> Option<(PartialDate, usize)> {
     let t = &cx.text;
     let w = t.tok_str(i);
-    // Read on every token: most are lower-case ASCII already, and need no copy.
-    let lower: std::borrow::Cow<'_, str> = if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) { w.into() } else { w.to_lowercase().into() };
     let published = cx.published;
     let next = |k: usize| (k < t.tokens.len()).then(|| t.tok_str(k));
     // Numeric: "04.06.2025", "04/06/2025" (day first), "2025-06-04".
@@ -133,19 +131,22 @@ fn at(cx: &Ctx<'_>, i: usize) -> Option<(PartialDate, usize)> {
         return None;
     }
     let p = published?;
-    match &*lower {
-        "today" | "tonight" => Some((p, i + 1)),
-        "yesterday" => p.add_days(-1).map(|x| (x, i + 1)),
-        "tomorrow" => p.add_days(1).map(|x| (x, i + 1)),
-        "this" | "last" | "next" | "earlier" | "later" => relative(cx, i, p),
-        _ => {
-            if let Some(Cue::Weekday(wd)) = cx.cue_at(i).map(|c| c.what) {
-                if t.tokens[i].kind == TokKind::Cap {
-                    return weekday(p, wd, i > 0 && t.tok_str(i - 1) == "next").map(|x| (x, i + 1));
-                }
-            }
-            None
-        }
+    // Read on every token, so compared in place rather than lower-cased.
+    let is = |words: &[&str]| words.iter().any(|x| w.eq_ignore_ascii_case(x));
+    if is(&["today", "tonight"]) {
+        Some((p, i + 1))
+    } else if is(&["yesterday"]) {
+        p.add_days(-1).map(|x| (x, i + 1))
+    } else if is(&["tomorrow"]) {
+        p.add_days(1).map(|x| (x, i + 1))
+    } else if is(&["this", "last", "next", "earlier", "later"]) {
+        relative(cx, i, p)
+    } else if let Some(Cue::Weekday(wd)) = cx.cue_at(i).map(|c| c.what)
+        && t.tokens[i].kind == TokKind::Cap
+    {
+        weekday(p, wd, i > 0 && t.tok_str(i - 1) == "next").map(|x| (x, i + 1))
+    } else {
+        None
     }
 }
 

@@ -76,7 +76,9 @@ impl<'a> Text<'a> {
     /// `date YYYY-MM-DD` line and share/clutter lines are left out of every
     /// paragraph.
     pub fn new(src: &'a str) -> Self {
-        let mut text = Text { src, paragraphs: Vec::new(), sentences: Vec::new(), tokens: Vec::new(), header_date: None };
+        // About five bytes a token and a hundred and fifty a sentence in releases.
+        let (tokens, sentences) = (Vec::with_capacity(src.len() / 5), Vec::with_capacity(src.len() / 150));
+        let mut text = Text { src, paragraphs: Vec::new(), sentences, tokens, header_date: None };
         let mut offset = 0;
         let mut in_header = true;
         for line in src.split_inclusive('\n') {
