@@ -71,8 +71,9 @@ impl Extractor {
         let (countries, mut places, organizations) = entities::extract(&mut cx);
         let mut persons = persons::extract(&mut cx);
         // "Ricardo Albuquerque Tavares": a city's name inside a person's.
+        let in_person = within_any(persons.mentions.iter().map(|m| (m.start, m.end)).collect());
         places.retain_mut(|p| {
-            p.evidence.retain(|e| !e.spans.iter().any(|s| persons.mentions.iter().any(|m| m.start <= s.start as usize && s.end as usize <= m.end)));
+            p.evidence.retain(|e| !e.spans.iter().any(|s| in_person(s.start as usize, s.end as usize)));
             !p.evidence.is_empty()
         });
         let title_cx = input.title.map(|title| Ctx::new(self.lexicon, Text::new(title), published));
@@ -96,6 +97,22 @@ impl Extractor {
             topics,
             diagnostics: std::mem::take(&mut cx.diagnostics),
         }
+    }
+}
+
+/// Returns a test of whether `start..end` lies wholly inside one of `ranges`:
+/// a binary search over the ranges sorted by start, with the furthest end
+/// reached so far, so that a long text with thousands of each stays linear.
+pub(crate) fn within_any(mut sorted: Vec<(usize, usize)>) -> impl Fn(usize, usize) -> bool {
+    sorted.sort_unstable();
+    let mut furthest = 0;
+    for r in &mut sorted {
+        furthest = furthest.max(r.1);
+        r.1 = furthest;
+    }
+    move |start, end| {
+        let k = sorted.partition_point(|r| r.0 <= start);
+        k > 0 && sorted[k - 1].1 >= end
     }
 }
 
@@ -130,8 +147,8 @@ impl<'a> Ctx<'a> {
     fn new(lex: &'a Lexicon, text: Text<'a>, published: Option<PartialDate>) -> Self {
         let lexicon::Hits { mut names, cues, topic_cues } = lex.hits_in(text.src, &text.paragraphs);
         // "US dollars" names a currency, not the United States.
-        let currency = |h: &Hit<Entry>| cues.iter().any(|c| matches!(c.what, Cue::Currency(_)) && c.start <= h.start && h.end <= c.end);
-        names.retain(|h| !(matches!(h.what, Entry::Country(_) | Entry::Demonym(_)) && currency(h)));
+        let currency = within_any(cues.iter().filter(|c| matches!(c.what, Cue::Currency(_))).map(|c| (c.start, c.end)).collect());
+        names.retain(|h| !(matches!(h.what, Entry::Country(_) | Entry::Demonym(_)) && currency(h.start, h.end)));
         let tok_name = cover(&text, names.iter().map(|h| (h.start, h.end)));
         let tok_cue = cover(&text, cues.iter().map(|h| (h.start, h.end)));
         let mut cx = Ctx { lex, text, published, names, cues, topic_cues, tok_name, tok_cue, orgs: Vec::new(), home_country: None, diagnostics: Vec::new() };
@@ -191,4 +208,19 @@ fn cover(text: &Text<'_>, hits: impl Iterator<Item = (usize, usize)>) -> Vec<Opt
 #[cfg(test)]
 pub(crate) fn read(text: &str, published: &str) -> Extraction {
     Extractor::new().extract(&Input { text, published: published.parse().ok(), title: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::within_any;
+
+    #[test]
+    fn within_any_finds_a_range_holding_the_span_even_behind_a_later_shorter_one() {
+        let inside = within_any(vec![(40, 50), (0, 30), (10, 12)]);
+        assert!(inside(20, 30), "held by 0..30 although 10..12 starts later");
+        assert!(inside(40, 50) && inside(11, 12));
+        assert!(!inside(25, 35), "crosses the end of 0..30");
+        assert!(!inside(31, 33), "between ranges");
+        assert!(!within_any(Vec::new())(0, 0));
+    }
 }

@@ -252,7 +252,8 @@ pub fn name_runs(cx: &Ctx<'_>, orgs: &[OrgSpan]) -> Vec<Run> {
     let t = &cx.text;
     let mut runs = Vec::new();
     let mut i = 0;
-    let in_org = |k: usize| orgs.iter().any(|o| o.start <= t.tokens[k].start && t.tokens[k].end <= o.end);
+    let in_any_org = super::within_any(orgs.iter().map(|o| (o.start, o.end)).collect());
+    let in_org = |k: usize| in_any_org(t.tokens[k].start, t.tokens[k].end);
     while i < t.tokens.len() {
         if !is_name_token(cx, i) || in_org(i) {
             i += 1;
@@ -613,7 +614,18 @@ impl Persons {
     /// Fills in the country of each person without a clue from the text
     /// around their mentions (see [`fallback_country`]).
     pub fn settle_countries(&mut self, cx: &Ctx<'_>) {
-        let fallback: Vec<Option<usize>> = (0..self.people.len()).map(|i| fallback_country(cx, &self.people, &self.mentions, i)).collect();
+        // Read once for every person, not once per person: a long text has
+        // thousands of each.
+        let mut first = vec![None; self.people.len()];
+        for m in self.mentions.iter().rev() {
+            first[m.person] = Some(m);
+        }
+        let counts = country_counts(cx);
+        let fallback: Vec<Option<usize>> = first
+            .iter()
+            .enumerate()
+            .map(|(i, m)| m.and_then(|m| fallback_country(cx, &self.people, &self.mentions, m, i, &counts)))
+            .collect();
         for (d, f) in self.people.iter_mut().zip(fallback) {
             if d.country.is_none() {
                 d.country = f;
@@ -651,8 +663,8 @@ impl Persons {
 /// side was represented by …"), else the other side of a person named with
 /// them, else the nearest country before them in the sentence, else after,
 /// else the document's home country.
-fn fallback_country(cx: &Ctx<'_>, drafts: &[Draft], mentions: &[Mention], p: usize) -> Option<usize> {
-    let m = mentions.iter().find(|m| m.person == p)?;
+/// `m` is the person's first mention; `counts` is [`country_counts`].
+fn fallback_country(cx: &Ctx<'_>, drafts: &[Draft], mentions: &[Mention], m: &Mention, p: usize, counts: &[(usize, usize)]) -> Option<usize> {
     let t = &cx.text;
     let sent = t.sentence_of(m.start);
     let range = t.sentences[sent].range.clone();
@@ -669,16 +681,6 @@ fn fallback_country(cx: &Ctx<'_>, drafts: &[Draft], mentions: &[Mention], p: usi
         .filter_map(|o| drafts[o.person].country.filter(|_| drafts[o.person].country_rank >= 3))
         .collect();
     if !partners.is_empty() {
-        let mut counts: Vec<(usize, usize)> = Vec::new();
-        for h in &cx.names {
-            if let Entry::Country(c) | Entry::Demonym(c) = h.what {
-                match counts.iter_mut().find(|(k, _)| *k == c) {
-                    Some(e) => e.1 += 1,
-                    None => counts.push((c, 1)),
-                }
-            }
-        }
-        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
         if let Some(&(c, _)) = counts.iter().find(|(c, _)| !partners.contains(c)) {
             return Some(c);
         }
@@ -686,6 +688,22 @@ fn fallback_country(cx: &Ctx<'_>, drafts: &[Draft], mentions: &[Mention], p: usi
     let before = in_sentence.iter().rev().find(|h| h.end <= m.start);
     let after = in_sentence.iter().find(|h| h.start >= m.end);
     before.or(after).and_then(|h| cx.country_of_hit(h)).or(cx.home_country)
+}
+
+/// Returns how often the text names each country (by name or demonym), most
+/// often first, ties in order of first mention.
+fn country_counts(cx: &Ctx<'_>) -> Vec<(usize, usize)> {
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    for h in &cx.names {
+        if let Entry::Country(c) | Entry::Demonym(c) = h.what {
+            match counts.iter_mut().find(|(k, _)| *k == c) {
+                Some(e) => e.1 += 1,
+                None => counts.push((c, 1)),
+            }
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    counts
 }
 
 /// Returns the mentions (in text order, as [`extract`] leaves them) lying
