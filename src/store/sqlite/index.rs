@@ -210,6 +210,12 @@ impl Progress {
         self.lock().0
     }
 
+    /// How many committed documents the index has not read yet.
+    pub(super) fn behind(&self) -> i64 {
+        let upto = self.lock();
+        upto.0 - upto.1
+    }
+
     pub(super) fn indexed(&self, seq: i64) {
         self.lock().1 = seq;
         self.changed.notify_all();

@@ -330,11 +330,36 @@ CREATE INDEX topics_name ON topics(name);
 "#;
 
 /// The SQLite store. Cheap to share behind an `Arc`.
+///
+/// Dropping it closes the write queue and waits for its threads: the writer
+/// stores the documents already queued, the indexer indexes them, and both
+/// close their connections. The folder can then be opened again at once.
 pub struct SqliteStore {
     writer: mpsc::Sender<WriteJob>,
     readers: Vec<Arc<Mutex<Connection>>>,
     next_reader: AtomicUsize,
     index: Arc<Progress>,
+    /// The writer and the indexer, joined on drop.
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // Closing the queue (by replacing the only sender) ends the writer
+        // once it has stored what is queued; the indexer then makes a last
+        // pass and ends too.
+        drop(std::mem::replace(&mut self.writer, mpsc::channel(1).0));
+        let behind = self.index.behind();
+        if behind > 0 {
+            tracing::info!(documents = behind, "closing the store: indexing the documents the index has not read yet");
+        }
+        for thread in self.threads.drain(..) {
+            let name = thread.thread().name().unwrap_or("store").to_owned();
+            if thread.join().is_err() {
+                tracing::error!(thread = %name, "a store thread panicked before the store closed; please report it with this log");
+            }
+        }
+    }
 }
 
 struct WriteJob {
@@ -378,15 +403,16 @@ impl SqliteStore {
         let (nudge, wake) = index::nudge();
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);
         let writer_progress = Arc::clone(&progress);
-        std::thread::Builder::new()
+        let writer = std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(writer, rx, &writer_progress, &nudge))
             .map_err(|e| open_err(format!("cannot start the writer thread: {e}")))?;
-        std::thread::Builder::new()
+        // The indexer ends when the writer does (its nudge goes away).
+        let indexer = std::thread::Builder::new()
             .name("sqlite-indexer".into())
             .spawn(move || indexer.run(wake))
             .map_err(|e| open_err(format!("cannot start the indexer thread: {e}")))?;
-        Ok(Self { writer: tx, readers, next_reader: AtomicUsize::new(0), index: progress })
+        Ok(Self { writer: tx, readers, next_reader: AtomicUsize::new(0), index: progress, threads: vec![writer, indexer] })
     }
 
     /// Returns the path of the database file for a data folder.
@@ -1398,6 +1424,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn dropping_the_store_waits_for_its_threads_to_store_and_index_what_they_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path(), 1).unwrap();
+        for i in 0..20 {
+            crate::store::suite::insert_sample(&store, &format!("closing-{i}")).await;
+        }
+        // No listing has waited for the index; the drop must.
+        drop(store);
+        let indexed: i64 = Connection::open(dir.path().join(index::FILE_NAME))
+            .unwrap()
+            .query_row("SELECT upto FROM progress WHERE source = 'documents'", [], |r| r.get(0))
+            .unwrap();
+        let stored: i64 =
+            Connection::open(dir.path().join(FILE_NAME)).unwrap().query_row("SELECT max(seq) FROM documents", [], |r| r.get(0)).unwrap();
+        assert_eq!(indexed, stored, "the indexer read every stored document before the store closed");
+    }
+
+    #[tokio::test]
     async fn a_deleted_index_file_is_rebuilt_from_the_documents_rows() {
         let dir = tempfile::tempdir().unwrap();
         let events = |store: SqliteStore| async move {
@@ -1418,26 +1462,14 @@ mod tests {
         assert!(!dir.path().join("search.sqlite").exists(), "the file the index replaces is removed");
     }
 
-    /// Drops a store and waits until its writer and indexer threads have
-    /// ended, closing their connections: a store opened again on the same
-    /// folder in this process may then replace the index file safely.
-    fn close(store: SqliteStore) {
-        let threads = Arc::downgrade(&store.index);
-        drop(store);
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while threads.upgrade().is_some() {
-            assert!(std::time::Instant::now() < deadline, "the store's threads did not end");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-    }
-
     #[tokio::test]
     async fn an_index_file_of_version_1_is_rebuilt_with_person_profiles() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path(), 1).unwrap();
         crate::store::suite::insert_sample(&store, "profiled").await;
         store.list_persons(PersonFilter::default(), PageRequest { size: 1, after: None }).await.unwrap();
-        close(store);
+        // Dropping the store ends its threads, closing the index file.
+        drop(store);
         {
             // The layout of version 1 kept only counts, in `name_counts`.
             let index = Connection::open(dir.path().join(index::FILE_NAME)).unwrap();
