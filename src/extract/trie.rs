@@ -40,6 +40,7 @@ pub struct WordTrie {
     /// character) of the patterns that begin with one, in ASCII lower case
     /// whatever `fold_case` says. A whole-word match starting at a word has
     /// that word as its first word, so a word not in here starts no match.
+    /// Taken by [`TrieSet::new`] into its table.
     first_words: Vec<Box<str>>,
 }
 
@@ -171,14 +172,15 @@ impl TrieSet {
     ///
     /// # Panics
     /// With more than [`TrieSet::MAX`] tries.
-    pub fn new(tries: Vec<WordTrie>) -> Self {
+    pub fn new(mut tries: Vec<WordTrie>) -> Self {
         assert!(tries.len() <= Self::MAX, "a trie set holds at most {} tries", Self::MAX);
         let mut first_words = HashMap::with_hasher(FixedState::default());
         let mut first_bytes = Box::new([0u32; 256]);
-        for (k, trie) in tries.iter().enumerate() {
+        for (k, trie) in tries.iter_mut().enumerate() {
             let bit = 1u32 << k;
-            for word in &trie.first_words {
-                match first_words.entry(word.clone()) {
+            // Moved into the set's table: the trie has no other use for them.
+            for word in std::mem::take(&mut trie.first_words) {
+                match first_words.entry(word) {
                     Entry::Occupied(mut e) => *e.get_mut() |= bit,
                     Entry::Vacant(e) => {
                         e.insert(bit);
