@@ -72,7 +72,7 @@ fn region_places(cx: &Ctx<'_>) -> Vec<(usize, usize, Option<usize>)> {
         let (s, e) = (t.tokens[start].start, t.tokens[k].end);
         let listed = (start..k).find_map(|j| cx.name_at(j).and_then(|h| cx.country_of_hit(h)));
         let sentence = t.sentences[t.tokens[k].sent].range.clone();
-        let nearby = cx.names.iter().filter(|h| h.start >= sentence.start && h.end <= sentence.end && matches!(h.what, Entry::Country(_) | Entry::Demonym(_))).find_map(|h| cx.country_of_hit(h));
+        let nearby = cx.names_within(sentence.start, sentence.end).filter(|h| matches!(h.what, Entry::Country(_) | Entry::Demonym(_))).find_map(|h| cx.country_of_hit(h));
         out.push((s, e, listed.or(nearby).or(cx.home_country)));
     }
     out
@@ -269,7 +269,7 @@ pub fn org_spans(cx: &Ctx<'_>) -> Vec<OrgSpan> {
         }
         let span = t.tokens[start].start..t.tokens[end - 1].end;
         // "the Russian Federation" is a state.
-        if cx.names.iter().any(|h| matches!(h.what, Entry::Country(_)) && h.start <= span.start && span.end <= h.end) {
+        if cx.name_covering(span.start, span.end).is_some_and(|h| matches!(h.what, Entry::Country(_))) {
             i = end;
             continue;
         }

@@ -166,6 +166,14 @@ impl<'a> Ctx<'a> {
         self.tok_cue.get(i).copied().flatten().map(|h| &self.cues[h as usize])
     }
 
+    /// Returns the name hit holding all of `start..end`, if any. The hits
+    /// are in text order and do not overlap, so only the last one starting
+    /// at or before `start` can.
+    pub fn name_covering(&self, start: usize, end: usize) -> Option<&Hit<Entry>> {
+        let after = self.names.partition_point(|h| h.start <= start);
+        after.checked_sub(1).map(|k| &self.names[k]).filter(|h| end <= h.end)
+    }
+
     /// Returns the name hits lying wholly inside `start..end`. The hits are
     /// in text order, not overlapping and never empty, so a binary search
     /// finds the first one and the walk stops past `end`.

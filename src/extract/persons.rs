@@ -5,7 +5,7 @@
 //! document (surname mentions, the fullest form wins), and each person gets
 //! the titles, organization and country the text gives.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use foldhash::fast::FixedState;
@@ -59,6 +59,10 @@ pub struct Persons {
     pub people: Vec<Draft>,
     /// Mentions in text order.
     pub mentions: Vec<Mention>,
+    /// For each word of a name, the persons whose name has it, in order of
+    /// first mention, so that matching a surname to the persons found so
+    /// far does not walk them all (a long text holds hundreds).
+    with_word: HashMap<String, Vec<usize>, FixedState>,
 }
 
 /// Particles that may stand inside a name.
@@ -157,18 +161,18 @@ pub fn complete_from_title(cx_title: &Ctx<'_>, persons: &mut Persons) {
             continue;
         }
         let words: Vec<String> = run.words.iter().map(|w| fold(w)).collect();
-        let mut known = false;
-        for p in &mut persons.people {
-            if words.last() == p.words.last() || (p.words.len() == 1 && words.contains(&p.words[0])) {
-                known = true;
-                if p.words.len() < words.len() {
-                    let old = std::mem::replace(&mut p.name, run.words.join(" "));
-                    p.aliases.push(old);
-                    p.words.clone_from(&words);
-                }
+        let known: Vec<usize> = (0..persons.people.len())
+            .filter(|&p| {
+                let p = &persons.people[p].words;
+                words.last() == p.last() || (p.len() == 1 && words.contains(&p[0]))
+            })
+            .collect();
+        for &p in &known {
+            if persons.people[p].words.len() < words.len() {
+                persons.rename(p, run.words.join(" "), words.clone());
             }
         }
-        if !known {
+        if known.is_empty() {
             // Named only in the headline: a person of the document all the same.
             let mut draft = Draft { name: run.words.join(" "), words, titles: context.titles.clone(), org: context.org.clone(), ..Draft::default() };
             if let Some((c, rank)) = context.country {
@@ -176,7 +180,7 @@ pub fn complete_from_title(cx_title: &Ctx<'_>, persons: &mut Persons) {
                 draft.country_rank = rank;
             }
             draft.evidence.push(Evidence { spans: Vec::new(), sentence: 0, rule: "person.headline".into() });
-            persons.people.push(draft);
+            persons.push(draft);
         }
     }
 }
@@ -549,12 +553,12 @@ impl Persons {
     /// or as any word when only one person has it.
     pub fn by_word(&self, word: &str) -> Option<usize> {
         let word = fold(word);
-        if let Some(p) = self.people.iter().position(|p| p.words.last().is_some_and(|w| *w == word)) {
+        let with = self.with_word.get(&word)?;
+        if let Some(&p) = with.iter().find(|&&p| self.people[p].words.last() == Some(&word)) {
             return Some(p);
         }
-        let mut hits = self.people.iter().enumerate().filter(|(_, p)| p.words.contains(&word));
-        match (hits.next(), hits.next()) {
-            (Some((i, _)), None) => Some(i),
+        match with.as_slice() {
+            &[p] => Some(p),
             _ => None,
         }
     }
@@ -562,25 +566,62 @@ impl Persons {
     fn add(&mut self, cx: &Ctx<'_>, run: &Run, c: &Context) {
         let words: Vec<String> = run.words.iter().map(|w| fold(w)).collect();
         // The same person again, or a fuller form of a known surname.
-        let existing = self.people.iter().position(|p| p.words == words).or_else(|| {
+        let existing = self.first_with(&words, |p| p.words == words).or_else(|| {
             words.last()?;
-            let surname = |w: &Vec<String>| w.iter().rev().find(|x| !matches!(x.as_str(), "jr" | "sr" | "ii" | "iii")).cloned();
+            let surname = |w: &[String]| w.iter().rev().find(|x| !matches!(x.as_str(), "jr" | "sr" | "ii" | "iii")).cloned();
             let mine = surname(&words);
-            self.people.iter().position(|p| surname(&p.words) == mine)
+            self.first_with(mine.as_slice(), |p| surname(&p.words) == mine)
         });
         let p = match existing {
             Some(p) => p,
-            None => {
-                self.people.push(Draft { name: run.words.join(" "), words: words.clone(), ..Draft::default() });
-                self.people.len() - 1
-            }
+            None => self.push(Draft { name: run.words.join(" "), words: words.clone(), ..Draft::default() }),
         };
         if words.len() > self.people[p].words.len() {
-            let old = std::mem::replace(&mut self.people[p].name, run.words.join(" "));
-            self.people[p].aliases.push(old);
-            self.people[p].words = words;
+            self.rename(p, run.words.join(" "), words);
         }
         self.attach(cx, p, run, c);
+    }
+
+    /// Returns the first person meeting `test`, looked for among those
+    /// whose name has the last of `words` (all persons if `words` is empty).
+    /// `test` must hold only for names with that word.
+    fn first_with(&self, words: &[String], test: impl Fn(&Draft) -> bool) -> Option<usize> {
+        match words.last() {
+            Some(w) => self.with_word.get(w)?.iter().copied().find(|&p| test(&self.people[p])),
+            None => self.people.iter().position(test),
+        }
+    }
+
+    /// Adds a person and returns its index.
+    fn push(&mut self, draft: Draft) -> usize {
+        let p = self.people.len();
+        for w in &draft.words {
+            let with = self.with_word.entry(w.clone()).or_default();
+            if with.last() != Some(&p) {
+                with.push(p);
+            }
+        }
+        self.people.push(draft);
+        p
+    }
+
+    /// Gives a person a fuller name; the old one becomes an alias.
+    fn rename(&mut self, p: usize, name: String, words: Vec<String>) {
+        for w in &self.people[p].words {
+            if let Some(with) = self.with_word.get_mut(w) {
+                with.retain(|&q| q != p);
+            }
+        }
+        for w in &words {
+            let with = self.with_word.entry(w.clone()).or_default();
+            if let Err(at) = with.binary_search(&p) {
+                with.insert(at, p);
+            }
+        }
+        let person = &mut self.people[p];
+        let old = std::mem::replace(&mut person.name, name);
+        person.aliases.push(old);
+        person.words = words;
     }
 
     fn attach(&mut self, cx: &Ctx<'_>, p: usize, run: &Run, c: &Context) {
@@ -748,6 +789,24 @@ mod tests {
         assert_eq!(p[0].0, "Mihai Popescu");
         assert_eq!(p[0].1.as_deref(), Some("RO"));
         assert!(p[0].2[0].starts_with("State Secretary for Economic Diplomacy"), "{:?}", p[0].2);
+    }
+
+    #[test]
+    fn a_word_finds_the_person_by_the_name_they_now_have() {
+        use super::{Draft, Persons};
+        let draft = |name: &str| Draft { name: name.into(), words: name.split(' ').map(super::fold).collect(), ..Draft::default() };
+        let mut persons = Persons::default();
+        let a = persons.push(draft("Oksen"));
+        let b = persons.push(draft("Ilan Vero"));
+        assert_eq!(persons.by_word("Oksen"), Some(a));
+        assert_eq!(persons.by_word("Ilan"), Some(b), "the only person with that word");
+        persons.rename(a, "Marta Oksen".into(), vec!["marta".into(), "oksen".into()]);
+        assert_eq!((persons.by_word("Marta"), persons.people[a].aliases.as_slice()), (Some(a), &["Oksen".to_owned()][..]));
+        let c = persons.push(draft("Marta Ruud"));
+        assert_eq!(persons.by_word("Marta"), None, "two persons have it, as a surname neither");
+        assert_eq!((persons.by_word("Ruud"), persons.by_word("Oksen’s")), (Some(c), Some(a)));
+        persons.rename(b, "Ilana Vero".into(), vec!["ilana".into(), "vero".into()]);
+        assert_eq!((persons.by_word("Ilan"), persons.by_word("Ilana")), (None, Some(b)), "a word the name lost");
     }
 
     #[test]
