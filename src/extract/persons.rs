@@ -55,7 +55,8 @@ pub struct Draft {
 /// The persons of one document and their mentions in text order.
 #[derive(Debug, Default)]
 pub struct Persons {
-    /// Persons in order of first mention.
+    /// Persons in order of first mention. Only this module adds or renames
+    /// them (`push`, `rename`), which keeps the word index in step.
     pub people: Vec<Draft>,
     /// Mentions in text order.
     pub mentions: Vec<Mention>,
