@@ -160,10 +160,10 @@ CREATE INDEX figure_countries_metric ON figure_countries(code, metric, figure_id
 /// name-keyed indexes take new rows at leaves all over their b-trees, and in
 /// a large store nearly every row of a batch lands on a page of its own,
 /// which the commit writes to the log and a checkpoint writes again: on a
-/// 390,000-document store the indexer wrote 200–350 KB a document in
+/// 390,000-document store the indexer wrote 200–370 KB a document in
 /// batches of 500, against 40 KB on an empty one. Batches of 2,000 share
-/// more of those pages: a third fewer bytes written and an eighth less of
-/// the indexer's CPU there, and no change on an empty store.
+/// more of those pages: a third fewer bytes written and less of the
+/// indexer's CPU in the kernel there, and no change on an empty store.
 const DOCUMENT_BATCH: i64 = 2_000;
 /// Longest the indexer sleeps without a nudge from the writer.
 const IDLE_WAKE: Duration = Duration::from_millis(250);
