@@ -17,8 +17,8 @@ const CAPACITY: usize = 256;
 pub struct StoredFacts {
     /// The document's id.
     pub document_id: String,
-    /// Its facts.
-    pub facts: Extraction,
+    /// Its facts, as the store received them.
+    pub facts: Arc<Extraction>,
 }
 
 /// The sending side, shared by everything that commits documents.
@@ -143,7 +143,7 @@ mod tests {
         let feed = Feed::new();
         let mut sub = feed.subscribe(WatchFilter::default());
         for i in 0..CAPACITY + 5 {
-            feed.publish(StoredFacts { document_id: i.to_string(), facts: Extraction::default() });
+            feed.publish(StoredFacts { document_id: i.to_string(), facts: Arc::default() });
         }
         assert!(matches!(sub.next().await, Some(FeedItem::Lagged(5))));
         assert!(matches!(sub.next().await, Some(FeedItem::Facts(_))));

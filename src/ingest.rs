@@ -350,7 +350,7 @@ impl Ingestor {
             };
         }
         let facts = self.read_facts(&doc.text, doc.published, doc.title.as_deref()).await?;
-        Ok(Prepared(Step::New(Box::new(NewDocument { document: doc, text_hash, facts }))))
+        Ok(Prepared(Step::New(Box::new(NewDocument { document: doc, text_hash, facts: Arc::new(facts) }))))
     }
 
     /// Stores prepared documents in the given order, in as few transactions
@@ -368,8 +368,8 @@ impl Ingestor {
                 }
             }
         }
-        // The store takes the facts; the feed gets copies for live watchers.
-        let facts: Vec<Extraction> = new_docs.iter().map(|d| d.facts.clone()).collect();
+        // The store and the feed of live watchers share the facts.
+        let facts: Vec<Arc<Extraction>> = new_docs.iter().map(|d| Arc::clone(&d.facts)).collect();
         let started = Instant::now();
         let stored = self.store.insert_batch(new_docs).await;
         if !facts.is_empty() {

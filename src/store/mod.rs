@@ -33,6 +33,7 @@ pub(crate) mod suite;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -96,8 +97,8 @@ pub struct NewDocument {
     /// Identity of the text (see `docfile::text_identity`), to tell a
     /// duplicate from a conflicting document with the same id.
     pub text_hash: String,
-    /// The facts read from it.
-    pub facts: Extraction,
+    /// The facts read from it, shared with the feed of live watchers.
+    pub facts: Arc<Extraction>,
 }
 
 /// What [`Store::insert`] did.

@@ -131,7 +131,7 @@ impl PgStore {
                 continue; // this server published it already
             }
             match self.get_document(id.to_owned()).await {
-                Ok(Some((_, facts))) => feed.publish(StoredFacts { document_id: id.to_owned(), facts }),
+                Ok(Some((_, facts))) => feed.publish(StoredFacts { document_id: id.to_owned(), facts: Arc::new(facts) }),
                 Ok(None) => {} // stored in another schema or database on the same server
                 Err(error) => warn!(%error, doc_id = id, "cannot load the facts of an announced document"),
             }

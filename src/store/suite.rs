@@ -2,6 +2,8 @@
 //! implementation runs in its own tests (the SQLite store today, PostgreSQL
 //! later). Each check uses its own document ids, so they share one store.
 
+use std::sync::Arc;
+
 use crate::domain::{
     Country, Document, Event, EventKind, Evidence, Extraction, Figure, Person, Quote, Span, Topic,
 };
@@ -92,7 +94,7 @@ fn sample_facts() -> Extraction {
 pub async fn insert_sample<S: Store>(store: &S, id: &str) -> InsertOutcome {
     let text = format!("Text of {id}.");
     store
-        .insert(NewDocument { document: document(id, &text), text_hash: format!("hash:{text}"), facts: sample_facts() })
+        .insert(NewDocument { document: document(id, &text), text_hash: format!("hash:{text}"), facts: sample_facts().into() })
         .await
         .unwrap()
 }
@@ -127,7 +129,7 @@ async fn person_detail_keeps_the_latest<S: Store>(store: &S) {
                 ..Extraction::default()
             };
             let id = format!("often-{i:03}");
-            NewDocument { document: document(&id, &format!("Text {i}.")), text_hash: format!("often:{i}"), facts }
+            NewDocument { document: document(&id, &format!("Text {i}.")), text_hash: format!("often:{i}"), facts: facts.into() }
         })
         .collect();
     assert!(store.insert_batch(docs).await.unwrap().iter().all(|r| matches!(r, Ok(InsertOutcome::Created { .. }))));
@@ -148,7 +150,7 @@ async fn a_shared_alias_names_the_person_named_first<S: Store>(store: &S) {
     for (i, name) in ["Wendy Shared", "Anna Shared", "Wendy Shared"].into_iter().enumerate() {
         let facts = Extraction { persons: vec![person(name, "Ambassador", "US")], ..Extraction::default() };
         let id = format!("shared-{i}");
-        store.insert(NewDocument { document: document(&id, name), text_hash: id.clone(), facts }).await.unwrap();
+        store.insert(NewDocument { document: document(&id, name), text_hash: id.clone(), facts: facts.into() }).await.unwrap();
     }
     let detail = store.get_person(name_key("Shared")).await.unwrap().expect("the alias is known");
     assert_eq!(detail.profile.name, "Wendy Shared");
@@ -168,7 +170,7 @@ async fn every_stored_id_is_visited<S: Store>(store: &S) {
 async fn insert_is_idempotent_and_detects_conflicts<S: Store>(store: &S) {
     assert!(matches!(insert_sample(store, "idem").await, InsertOutcome::Created { .. }));
     assert_eq!(insert_sample(store, "idem").await, InsertOutcome::Duplicate);
-    let other = NewDocument { document: document("idem", "Other text."), text_hash: "other".into(), facts: Extraction::default() };
+    let other = NewDocument { document: document("idem", "Other text."), text_hash: "other".into(), facts: Arc::default() };
     assert_eq!(store.insert(other).await.unwrap(), InsertOutcome::Conflict);
     assert_eq!(store.text_hash("idem".into()).await.unwrap().as_deref(), Some("hash:Text of idem."));
     assert_eq!(store.text_hash("absent".into()).await.unwrap(), None);
@@ -190,7 +192,7 @@ async fn documents_filter_by_source_and_text<S: Store>(store: &S) {
         ("search-c", &format!("Searchable start. {} beyondthelimit", "filler ".repeat(TEXT_SEARCH_CHARS / 7))),
     ];
     for (id, text) in texts {
-        let doc = NewDocument { document: document(id, text), text_hash: id.into(), facts: Extraction::default() };
+        let doc = NewDocument { document: document(id, text), text_hash: id.into(), facts: Arc::default() };
         store.insert(doc).await.unwrap();
     }
     // Every matching id, read one per page so that paging is checked too.
@@ -225,7 +227,7 @@ async fn documents_filter_by_source_and_text<S: Store>(store: &S) {
 async fn persons_merge_across_documents<S: Store>(store: &S) {
     let mut facts = Extraction::default();
     facts.persons.push(person("ROMAN VASSILENKO", "Deputy Minister", "KZ"));
-    let doc = NewDocument { document: document("persons-2", "Second."), text_hash: "p2".into(), facts };
+    let doc = NewDocument { document: document("persons-2", "Second."), text_hash: "p2".into(), facts: facts.into() };
     store.insert(doc).await.unwrap();
     let detail = store.get_person(name_key("roman vassilenko")).await.unwrap().unwrap();
     let p = &detail.profile;
@@ -333,7 +335,7 @@ async fn concurrent_inserts_of_one_id_create_it_once<S: Store>(store: &S) {
 }
 
 async fn batches_keep_their_order<S: Store>(store: &S) {
-    let new = |id: &str, text: &str| NewDocument { document: document(id, text), text_hash: text.into(), facts: Extraction::default() };
+    let new = |id: &str, text: &str| NewDocument { document: document(id, text), text_hash: text.into(), facts: Arc::default() };
     let batch = vec![new("batch-a", "one"), new("batch-b", "two"), new("batch-a", "one"), new("batch-a", "three")];
     let results: Vec<InsertOutcome> = store.insert_batch(batch).await.unwrap().into_iter().map(Result::unwrap).collect();
     assert!(matches!(results[0], InsertOutcome::Created { .. }));
