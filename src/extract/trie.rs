@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use foldhash::fast::FixedState;
@@ -156,9 +157,14 @@ impl WordTrie {
 #[derive(Debug)]
 pub struct TrieSet {
     tries: Vec<WordTrie>,
-    /// For each first word of any pattern (ASCII lower case), the tries
-    /// (one bit each) with a pattern beginning with it.
-    first_words: HashMap<Box<str>, u32, FixedState>,
+    /// For each first word of any pattern (ASCII lower case), by its hash
+    /// ([`word_hash`]), the tries (one bit each) with a pattern beginning
+    /// with it. Only the hashes are kept, so that a lookup compares numbers
+    /// in the table rather than reading each candidate word from elsewhere
+    /// in memory: the table only picks the tries to walk, and a walk
+    /// compares every byte, so two words with the same 64-bit hash could
+    /// cost a walk, never a wrong match.
+    first_words: HashMap<u64, u32, BuildHasherDefault<HashIsKey>>,
     /// For each byte, the tries with a pattern beginning with it: read at a
     /// character that is not a letter or digit.
     first_bytes: Box<[u32; 256]>,
@@ -174,13 +180,13 @@ impl TrieSet {
     /// With more than [`TrieSet::MAX`] tries.
     pub fn new(mut tries: Vec<WordTrie>) -> Self {
         assert!(tries.len() <= Self::MAX, "a trie set holds at most {} tries", Self::MAX);
-        let mut first_words = HashMap::with_hasher(FixedState::default());
+        let mut first_words = HashMap::default();
         let mut first_bytes = Box::new([0u32; 256]);
         for (k, trie) in tries.iter_mut().enumerate() {
             let bit = 1u32 << k;
             // Moved into the set's table: the trie has no other use for them.
             for word in std::mem::take(&mut trie.first_words) {
-                match first_words.entry(word) {
+                match first_words.entry(word_hash(&word)) {
                     Entry::Occupied(mut e) => *e.get_mut() |= bit,
                     Entry::Vacant(e) => {
                         e.insert(bit);
@@ -220,7 +226,7 @@ impl TrieSet {
                         word = &folded;
                     }
                     // The rest of the word starts nothing: a match there would cut it.
-                    (self.first_words.get(word).copied().unwrap_or(0), end)
+                    (self.first_words.get(&word_hash(word)).copied().unwrap_or(0), end)
                 } else {
                     (self.first_bytes[usize::from(bytes[i])], i + len)
                 };
@@ -239,6 +245,32 @@ impl TrieSet {
                 i = next;
             }
         }
+    }
+}
+
+/// Returns the hash of a first word in [`TrieSet`]'s table.
+fn word_hash(word: &str) -> u64 {
+    FixedState::default().hash_one(word)
+}
+
+/// A hasher for keys that are hashes already: it hands the key on.
+#[derive(Default)]
+struct HashIsKey(u64);
+
+impl Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; fold anything else all the same.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
