@@ -146,14 +146,62 @@ fn read_jsonl(path: &Path) -> Result<Vec<Document>, DocfileError> {
 pub fn text_identity(text: &str) -> String {
     // Folded into one buffer and hashed at once: a hash update for each word
     // and each space cost several times the hashing itself.
-    let mut folded = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !folded.is_empty() {
-            folded.push(' ');
+    hex::encode(Sha256::digest(fold_white_space(text).as_bytes()))
+}
+
+/// Returns the words of `text` (as `split_whitespace` finds them) joined by
+/// one space. Copies the text in runs: only white space other than a single
+/// space (a line break, two spaces) starts a new one, so a release is a few
+/// dozen copies rather than one a word.
+fn fold_white_space(text: &str) -> String {
+    let text = text.trim();
+    let bytes = text.as_bytes();
+    // Whether a white-space character starts at byte `i`, and its length.
+    let white_at = |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b.is_ascii() {
+            // `char::is_whitespace` on ASCII; unlike `u8::is_ascii_whitespace`
+            // it includes the vertical tab.
+            (matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            (c.is_whitespace(), c.len_utf8())
         }
-        folded.push_str(word);
+    };
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        // Most bytes are ASCII letters, digits and marks, and most spaces
+        // single: those need no closer look.
+        if bytes[i] > b' ' && bytes[i].is_ascii() {
+            i += 1;
+            continue;
+        }
+        if bytes[i] == b' ' && bytes.get(i + 1).is_some_and(|&b| b > b' ' && b.is_ascii()) {
+            i += 2;
+            continue;
+        }
+        let (white, len) = white_at(i);
+        if !white {
+            i += len;
+            continue;
+        }
+        let mut end = i + len;
+        while end < bytes.len() {
+            match white_at(end) {
+                (true, len) => end += len,
+                (false, _) => break,
+            }
+        }
+        if end - i != 1 || bytes[i] != b' ' {
+            out.push_str(&text[copied..i]);
+            out.push(' ');
+            copied = end;
+        }
+        i = end;
     }
-    hex::encode(Sha256::digest(folded.as_bytes()))
+    out.push_str(&text[copied..]);
+    out
 }
 
 #[cfg(test)]
@@ -183,5 +231,15 @@ mod tests {
         assert_ne!(text_identity("a b c"), text_identity("a b d"));
         // Stored identities are compared with new ones: the digest itself must not change.
         assert_eq!(text_identity("\ta\u{a0}b\r\n c "), "0e9f64031fcb2bc708b531c2a20441580425d151a38503f38592a7dd36019d3b");
+    }
+
+    #[test]
+    fn white_space_folds_as_split_whitespace_joins() {
+        for text in [
+            "", " ", "a", " a ", "a b", "a  b", "a\nb", "a \n b", "a\u{b}b\u{c}c", "a\u{85}b\u{a0}c\u{2003}d\u{3000}e",
+            "\u{1c}a\u{1f}b", "é  ü\t\tß", "end.\r\n\r\nNext para.  Two spaces", "\u{2028}x\u{2029}",
+        ] {
+            assert_eq!(fold_white_space(text), text.split_whitespace().collect::<Vec<_>>().join(" "), "{text:?}");
+        }
     }
 }

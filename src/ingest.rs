@@ -263,7 +263,7 @@ impl Limits {
         if text.len() > self.max_text_bytes {
             return Err(IngestError::TooLarge { size: text.len(), limit: self.max_text_bytes });
         }
-        if let Some((offset, c)) = text.char_indices().find(|(_, c)| is_forbidden_control(*c)) {
+        if let Some((offset, c)) = first_forbidden_control(text) {
             return Err(IngestError::ControlCharacter { code: u32::from(c), offset });
         }
         if text.trim().is_empty() {
@@ -490,9 +490,18 @@ fn duplicate_or_conflict(id: String, same_text: bool) -> Result<IngestOutcome, I
     if same_text { Ok(IngestOutcome::Duplicate { id }) } else { Err(IngestError::Conflict { id }) }
 }
 
-/// Control characters other than tab, line feed and carriage return.
-fn is_forbidden_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+/// Returns the first control character other than tab, line feed and
+/// carriage return, with its byte offset. Reads bytes, not characters: the
+/// C0 controls and DEL are bytes of their own, and the C1 controls
+/// (U+0080–U+009F) are the only characters written 0xC2 then 0x80–0x9F.
+fn first_forbidden_control(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().find_map(|(i, &b)| match b {
+        b'\t' | b'\n' | b'\r' => None,
+        0..=0x1f | 0x7f => Some((i, char::from(b))),
+        0xc2 => bytes.get(i + 1).filter(|&&n| (0x80..=0x9f).contains(&n)).map(|&n| (i, char::from(n))),
+        _ => None,
+    })
 }
 
 fn parse_published(s: Option<&str>) -> Result<Option<PartialDate>, IngestError> {
@@ -541,6 +550,17 @@ mod tests {
         let store = Arc::new(SqliteStore::open(dir.path(), 1).unwrap());
         let ing = Ingestor::new(store, Arc::new(Extractor::new()), Feed::new(), Limits { max_text_bytes: max }, Arc::default());
         (dir, ing)
+    }
+
+    #[test]
+    fn control_characters_are_found_where_a_character_scan_finds_them() {
+        let by_chars = |text: &str| text.char_indices().find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+        for text in [
+            "plain text", "tab\tline\ncarriage\r", "bell\u{7}", "escape \u{1b}[0m", "del\u{7f}", "nul\0",
+            "next line\u{85}", "last C1\u{9f}", "no-break\u{a0}space", "é ü € 中文", "ok then \u{80}", "\u{c2}\u{a0}\u{9f}",
+        ] {
+            assert_eq!(first_forbidden_control(text), by_chars(text), "{text:?}");
+        }
     }
 
     fn draft(id: Option<&str>, text: &str) -> DocumentDraft {
