@@ -336,9 +336,11 @@ impl Ingestor {
     }
 
     async fn prepare_inner(&self, draft: DocumentDraft) -> Result<Prepared, IngestError> {
+        // A document sent without an id gets its text's identity as its id.
+        let id_is_identity = draft.id.is_none();
         let doc = self.validate(draft)?;
         tracing::Span::current().record("doc_id", doc.id.as_str());
-        let text_hash = text_identity(&doc.text);
+        let text_hash = if id_is_identity { doc.id.clone() } else { text_identity(&doc.text) };
         // Cheap pre-check, so a resent corpus does not pay for extraction
         // again; skipped for ids surely not stored.
         let stored = if self.known.may_contain(&doc.id) { self.store.text_hash(doc.id.clone()).await? } else { None };
