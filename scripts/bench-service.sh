@@ -39,7 +39,7 @@ trap cleanup EXIT
 load() { echo "# load average: $(uptime | sed 's/.*load average: //')"; }
 
 machine() {
-  echo "# $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB memory, $(date -u +%FT%TZ)"
+  echo "# $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p'), family $(lscpu | sed -n 's/^CPU family: *//p') model $(lscpu | sed -n 's/^Model: *//p'), $(lscpu | sed -n 's/^Hypervisor vendor: *//p') guest), $(free -m | awk '/^Mem:/ {print $2}') MiB memory, $(date -u +%FT%TZ)"
 }
 
 # start_server DATA_DIR: starts `briefing serve` on a free port and waits for
