@@ -1014,17 +1014,26 @@ fn doc_fact_rows<T>(
 }
 
 fn list_documents(conn: &Connection, f: &DocumentFilter, page: &PageRequest) -> Result<Page<StoredDocument>, StoreError> {
+    const COLUMNS: &str = "d.seq, d.id, d.url, d.source, d.title, d.published, d.language, '' AS text, d.text_bytes, d.ingested_at";
     let index = index::SCHEMA_NAME;
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT seq, id, url, source, title, published, language, '' AS text, text_bytes, ingested_at
-             FROM documents
-             WHERE seq > ?1
-               AND (?2 IS NULL OR source = ?2)
-               AND (?3 IS NULL OR seq IN (SELECT rowid FROM {index}.documents_fts WHERE documents_fts MATCH ?3))
-             ORDER BY seq LIMIT ?4"
-        ))
-        .map_err(backend)?;
+    // With words to find, the text index drives: it yields its matches in
+    // row order from the page's start, so a page costs its own rows. Tested
+    // against each document in turn instead, a rare phrase walked every
+    // document (150–300 ms on 310,000 of them, against under 1 ms).
+    let sql = if f.text.is_empty() {
+        format!(
+            "SELECT {COLUMNS} FROM documents d
+             WHERE d.seq > ?1 AND (?2 IS NULL OR d.source = ?2) AND ?3 IS NULL -- no words to find
+             ORDER BY d.seq LIMIT ?4"
+        )
+    } else {
+        format!(
+            "SELECT {COLUMNS} FROM {index}.documents_fts w CROSS JOIN documents d ON d.seq = w.rowid
+             WHERE w.documents_fts MATCH ?3 AND w.rowid > ?1 AND (?2 IS NULL OR d.source = ?2)
+             ORDER BY w.rowid LIMIT ?4"
+        )
+    };
+    let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
     let phrases: Vec<String> = f.text.iter().map(|phrase| phrase.join(" ")).collect();
     let rows = stmt
         .query_map(params![int_key(page)?, f.source, fts_query(&phrases), limit(page)], |r| {
