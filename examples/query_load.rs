@@ -1,6 +1,8 @@
 //! Query latency against a running server: takes real filter values from the
 //! store's own listings (participants, states and dates of events, pairs of
-//! states, speakers, metrics with a country, persons), checks that each
+//! states, speakers, metrics with a country, persons, words of quotes), and
+//! searches the documents' text for participants' names as phrases and the
+//! quotes' text for their words; checks that each
 //! query kind answers, then times every kind in turn, one call at a time,
 //! and prints p50, p99 and max per kind. Calls that fail (a person too often
 //! mentioned for one message, say) are listed with their error and the time
@@ -43,6 +45,9 @@ enum Call {
     QuotesBySpeaker(String),
     FiguresByMetricAndCountry { metric: String, country: String },
     GetPerson(String),
+    /// Documents whose text holds these words (double quotes: a phrase).
+    DocumentsByText(String),
+    QuotesByWords(String),
 }
 
 impl Call {
@@ -54,6 +59,8 @@ impl Call {
             Self::QuotesBySpeaker(_) => "quotes_by_speaker",
             Self::FiguresByMetricAndCountry { .. } => "figures_by_metric_and_country",
             Self::GetPerson(_) => "get_person",
+            Self::DocumentsByText(_) => "documents_by_phrase",
+            Self::QuotesByWords(_) => "quotes_by_words",
         }
     }
 
@@ -87,6 +94,12 @@ impl Call {
             Self::GetPerson(name) => {
                 let p = c.get_person(pb::GetPersonRequest { name }).await?.into_inner();
                 p.mentions.len() + p.quotes.len() + p.events.len()
+            }
+            Self::DocumentsByText(text) => {
+                c.list_documents(pb::ListDocumentsRequest { text, ..Default::default() }).await?.into_inner().documents.len()
+            }
+            Self::QuotesByWords(words) => {
+                c.list_quotes(pb::ListQuotesRequest { words, ..Default::default() }).await?.into_inner().quotes.len()
             }
         })
     }
@@ -160,6 +173,7 @@ async fn main() -> anyhow::Result<()> {
 /// Returns the calls to time, with values read from the store's listings.
 async fn plan(c: &mut Client) -> anyhow::Result<Vec<Call>> {
     let (mut participants, mut years, mut speakers, mut metric_countries) = (vec![], vec![], vec![], vec![]);
+    let mut quote_words = vec![];
     let mut pairs = vec![];
     let mut token = String::new();
     for _ in 0..SAMPLE_PAGES {
@@ -174,7 +188,12 @@ async fn plan(c: &mut Client) -> anyhow::Result<Vec<Call>> {
     let mut token = String::new();
     for _ in 0..SAMPLE_PAGES {
         let page = c.list_quotes(pb::ListQuotesRequest { page_size: SAMPLE_PAGE_SIZE, page_token: token, ..Default::default() }).await?.into_inner();
-        speakers.extend(page.quotes.into_iter().map(|q| q.speaker).filter(|s| !s.is_empty()));
+        for q in page.quotes {
+            quote_words.extend(two_long_words(&q.text));
+            if !q.speaker.is_empty() {
+                speakers.push(q.speaker);
+            }
+        }
         token = page.next_page_token;
     }
     let mut token = String::new();
@@ -217,12 +236,15 @@ async fn plan(c: &mut Client) -> anyhow::Result<Vec<Call>> {
         pair_dates.extend(chosen);
     }
     let persons = spread(participants.iter().chain(&speakers).cloned().collect());
+    let phrases = spread(participants.iter().filter(|p| p.contains(' ')).map(|p| format!("\"{p}\"")).collect());
     let mut calls: Vec<Call> = spread(participants).into_iter().map(Call::EventsByParticipant).collect();
     calls.extend(country_dates.map(|(country, start, end)| Call::EventsByCountryAndDates { country, start, end }));
     calls.extend(pair_dates);
     calls.extend(spread(speakers).into_iter().map(Call::QuotesBySpeaker));
     calls.extend(spread(metric_countries).into_iter().map(|(metric, country)| Call::FiguresByMetricAndCountry { metric, country }));
     calls.extend(persons.into_iter().map(Call::GetPerson));
+    calls.extend(phrases.into_iter().map(Call::DocumentsByText));
+    calls.extend(spread(quote_words).into_iter().map(Call::QuotesByWords));
     Ok(calls)
 }
 
@@ -232,6 +254,13 @@ fn pair(codes: &[String]) -> Option<(String, String)> {
         [a, b, ..] => Some((a.clone(), b.clone())),
         _ => None,
     }
+}
+
+/// Returns the first two words of eight letters or more in a quote, as a
+/// reader searching quotes for a subject would type them.
+fn two_long_words(text: &str) -> Option<String> {
+    let mut words = text.split(|c: char| !c.is_alphabetic()).filter(|w| w.chars().count() >= 8);
+    Some(format!("{} {}", words.next()?, words.next()?))
 }
 
 /// Returns up to [`VALUES`] distinct values, evenly spread over their order
