@@ -286,6 +286,20 @@ async fn quotes_filter_by_speaker_and_words<S: Store>(store: &S) {
     assert!(!store.list_quotes(f, page.clone()).await.unwrap().items.is_empty());
     let f = QuoteFilter { speaker: Some("vassilenko".into()), words: vec![] };
     assert!(!store.list_quotes(f, page.clone()).await.unwrap().items.is_empty(), "a speaker's alias finds the quotes");
+    // Words alone, one quote a page: every quote holding them, once, in order.
+    let f = QuoteFilter { speaker: None, words: vec!["joint".into(), "steps".into()] };
+    let all: Vec<String> = store.list_quotes(f.clone(), page.clone()).await.unwrap().items.into_iter().map(|q| q.document_id).collect();
+    assert!(all.contains(&"quotes".to_string()), "words alone find the quotes: {all:?}");
+    let (mut paged, mut after) = (Vec::new(), None);
+    loop {
+        let p = store.list_quotes(f.clone(), PageRequest { size: 1, after }).await.unwrap();
+        paged.extend(p.items.into_iter().map(|q| q.document_id));
+        match p.next_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all);
     let f = QuoteFilter { speaker: None, words: vec!["joint".into(), "absentword".into()] };
     assert!(store.list_quotes(f, page.clone()).await.unwrap().items.is_empty());
     let f = QuoteFilter { speaker: Some("ana tinca".into()), words: vec![] };

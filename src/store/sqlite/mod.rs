@@ -1023,7 +1023,7 @@ fn list_documents(conn: &Connection, f: &DocumentFilter, page: &PageRequest) -> 
     let sql = if f.text.is_empty() {
         format!(
             "SELECT {COLUMNS} FROM documents d
-             WHERE d.seq > ?1 AND (?2 IS NULL OR d.source = ?2) AND ?3 IS NULL -- no words to find
+             WHERE d.seq > ?1 AND (?2 IS NULL OR d.source = ?2)
              ORDER BY d.seq LIMIT ?4"
         )
     } else {
@@ -1275,13 +1275,28 @@ fn speaker_keys(conn: &Connection, key: &str) -> Result<Vec<String>, StoreError>
 
 fn list_quotes(conn: &Connection, f: &QuoteFilter, page: &PageRequest) -> Result<Page<DocFact<Quote>>, StoreError> {
     let keys = f.speaker.as_deref().map(|s| speaker_keys(conn, s)).transpose()?;
-    let words_match = format!("q.id IN (SELECT rowid FROM {}.quotes_fts WHERE quotes_fts MATCH ?3)", index::SCHEMA_NAME);
+    let index = index::SCHEMA_NAME;
+    let words_match = format!("q.id IN (SELECT rowid FROM {index}.quotes_fts WHERE quotes_fts MATCH ?3)");
+    let words_first = format!("{index}.quotes_fts w CROSS JOIN quotes q");
     let mut conditions = Vec::new();
-    conditions.extend(keys.as_ref().map(|_| "q.speaker_key = ?2"));
-    if !f.words.is_empty() {
-        conditions.push(words_match.as_str());
-    }
-    let mut stmt = conn.prepare_cached(&listing_sql("q.*", "quotes q", "q.id", &conditions, 4)).map_err(backend)?;
+    // A speaker's index is walked when one is given; otherwise words to find
+    // are looked up in the text index, which yields its matches in id order
+    // (tested against each quote in turn, rare words walked every quote).
+    let (from, id) = match (&keys, f.words.is_empty()) {
+        (Some(_), _) => {
+            conditions.push("q.speaker_key = ?2");
+            if !f.words.is_empty() {
+                conditions.push(words_match.as_str());
+            }
+            ("quotes q", "q.id")
+        }
+        (None, false) => {
+            conditions.extend(["w.quotes_fts MATCH ?3", "q.id = w.rowid"]);
+            (words_first.as_str(), "w.rowid")
+        }
+        (None, true) => ("quotes q", "q.id"),
+    };
+    let mut stmt = conn.prepare_cached(&listing_sql("q.*", from, id, &conditions, 4)).map_err(backend)?;
     let (after, words) = (int_key(page)?, fts_query(&f.words));
     let Some(keys) = keys else {
         let rows = doc_fact_rows(&mut stmt, params![after, None::<String>, words, limit(page)], read_quote)?;
