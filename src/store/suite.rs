@@ -242,6 +242,21 @@ async fn persons_merge_across_documents<S: Store>(store: &S) {
     let page = PageRequest { size: 100, after: None };
     let ro = store.list_persons(PersonFilter { country: Some("RO".into()), ..Default::default() }, page.clone()).await.unwrap();
     assert!(ro.items.iter().all(|p| p.country.as_deref() == Some("RO")) && !ro.items.is_empty());
+    // One person a page, walking the state's rows: the same persons, in order.
+    let (mut paged, mut after) = (Vec::new(), None);
+    loop {
+        let filter = PersonFilter { country: Some("RO".into()), ..Default::default() };
+        let p = store.list_persons(filter, PageRequest { size: 1, after }).await.unwrap();
+        paged.extend(p.items.into_iter().map(|p| p.name));
+        match p.next_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(paged, ro.items.iter().map(|p| p.name.clone()).collect::<Vec<_>>());
+    let filter = PersonFilter { country: Some("RO".into()), name_contains: Some("tinc".into()) };
+    let ro_named = store.list_persons(filter, page.clone()).await.unwrap();
+    assert_eq!(ro_named.items.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Ana Tinca"]);
     let named = store.list_persons(PersonFilter { name_contains: Some("tinc".into()), ..Default::default() }, page).await.unwrap();
     assert_eq!(named.items.len(), 1);
     assert_eq!(named.items[0].name, "Ana Tinca");
