@@ -1,6 +1,7 @@
 //! Query latency against a running server: takes real filter values from the
 //! store's own listings (participants, states and dates of events, pairs of
-//! states, speakers, metrics with a country, persons, words of quotes), and
+//! states, speakers, metrics with a country, persons, words of quotes), lists
+//! the persons of those states, and
 //! searches the documents' text for participants' names as phrases and the
 //! quotes' text for their words; checks that each
 //! query kind answers, then times every kind in turn, one call at a time,
@@ -48,6 +49,7 @@ enum Call {
     /// Documents whose text holds these words (double quotes: a phrase).
     DocumentsByText(String),
     QuotesByWords(String),
+    PersonsByCountry(String),
 }
 
 impl Call {
@@ -61,6 +63,7 @@ impl Call {
             Self::GetPerson(_) => "get_person",
             Self::DocumentsByText(_) => "documents_by_phrase",
             Self::QuotesByWords(_) => "quotes_by_words",
+            Self::PersonsByCountry(_) => "persons_by_country",
         }
     }
 
@@ -100,6 +103,9 @@ impl Call {
             }
             Self::QuotesByWords(words) => {
                 c.list_quotes(pb::ListQuotesRequest { words, ..Default::default() }).await?.into_inner().quotes.len()
+            }
+            Self::PersonsByCountry(country_code) => {
+                c.list_persons(pb::ListPersonsRequest { country_code, ..Default::default() }).await?.into_inner().persons.len()
             }
         })
     }
@@ -210,6 +216,7 @@ async fn plan(c: &mut Client) -> anyhow::Result<Vec<Call>> {
     // events were seen in (a year: the range a reader would ask for).
     let years = spread(years);
     let countries = spread(metric_countries.iter().map(|(_, country)| country.clone()).collect());
+    let person_countries = countries.clone();
     let country_dates = countries.into_iter().enumerate().filter_map(|(i, country)| {
         let year = years.get(i % years.len().max(1))?;
         Some((country, format!("{year}-01-01"), format!("{year}-12-31")))
@@ -245,6 +252,7 @@ async fn plan(c: &mut Client) -> anyhow::Result<Vec<Call>> {
     calls.extend(persons.into_iter().map(Call::GetPerson));
     calls.extend(phrases.into_iter().map(Call::DocumentsByText));
     calls.extend(spread(quote_words).into_iter().map(Call::QuotesByWords));
+    calls.extend(person_countries.into_iter().map(Call::PersonsByCountry));
     Ok(calls)
 }
 
