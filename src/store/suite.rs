@@ -8,8 +8,8 @@ use crate::domain::{
     Country, Document, Event, EventKind, Evidence, Extraction, Figure, Person, Quote, Span, Topic,
 };
 use crate::store::{
-    DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, PageRequest, PersonFilter, QuoteFilter,
-    PERSON_DETAIL_LIMIT, Store, TEXT_SEARCH_CHARS, name_key,
+    DocumentFilter, EventFilter, FigureFilter, InsertOutcome, NewDocument, Page, PageRequest, PersonFilter,
+    QuoteFilter, PERSON_DETAIL_LIMIT, Store, StoreFuture, TEXT_SEARCH_CHARS, name_key,
 };
 
 /// Runs every check of the contract against `store`, which must start empty.
@@ -200,15 +200,8 @@ async fn documents_filter_by_source_and_text<S: Store>(store: &S) {
         let text = phrases.iter().map(|p| p.iter().map(|w| w.to_string()).collect()).collect();
         let filter = DocumentFilter { source: source.map(Into::into), text };
         async move {
-            let (mut ids, mut after) = (Vec::new(), None);
-            loop {
-                let page = store.list_documents(filter.clone(), PageRequest { size: 1, after }).await.unwrap();
-                ids.extend(page.items.into_iter().map(|d| d.document.id));
-                match page.next_after {
-                    Some(next) => after = Some(next),
-                    None => return ids,
-                }
-            }
+            let docs = every_page(1, |page| store.list_documents(filter.clone(), page)).await;
+            docs.into_iter().map(|d| d.document.id).collect::<Vec<_>>()
         }
     };
     assert_eq!(ids(None, &[&["trade"]]).await, ["search-a", "search-b"], "words fold case");
@@ -243,17 +236,9 @@ async fn persons_merge_across_documents<S: Store>(store: &S) {
     let ro = store.list_persons(PersonFilter { country: Some("RO".into()), ..Default::default() }, page.clone()).await.unwrap();
     assert!(ro.items.iter().all(|p| p.country.as_deref() == Some("RO")) && !ro.items.is_empty());
     // One person a page, walking the state's rows: the same persons, in order.
-    let (mut paged, mut after) = (Vec::new(), None);
-    loop {
-        let filter = PersonFilter { country: Some("RO".into()), ..Default::default() };
-        let p = store.list_persons(filter, PageRequest { size: 1, after }).await.unwrap();
-        paged.extend(p.items.into_iter().map(|p| p.name));
-        match p.next_after {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
-    assert_eq!(paged, ro.items.iter().map(|p| p.name.clone()).collect::<Vec<_>>());
+    let filter = PersonFilter { country: Some("RO".into()), ..Default::default() };
+    let paged = every_page(1, |page| store.list_persons(filter.clone(), page)).await;
+    assert_eq!(paged.iter().map(|p| &p.name).collect::<Vec<_>>(), ro.items.iter().map(|p| &p.name).collect::<Vec<_>>());
     let filter = PersonFilter { country: Some("RO".into()), name_contains: Some("tinc".into()) };
     let ro_named = store.list_persons(filter, page.clone()).await.unwrap();
     assert_eq!(ro_named.items.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Ana Tinca"]);
@@ -305,16 +290,8 @@ async fn quotes_filter_by_speaker_and_words<S: Store>(store: &S) {
     let f = QuoteFilter { speaker: None, words: vec!["joint".into(), "steps".into()] };
     let all: Vec<String> = store.list_quotes(f.clone(), page.clone()).await.unwrap().items.into_iter().map(|q| q.document_id).collect();
     assert!(all.contains(&"quotes".to_string()), "words alone find the quotes: {all:?}");
-    let (mut paged, mut after) = (Vec::new(), None);
-    loop {
-        let p = store.list_quotes(f.clone(), PageRequest { size: 1, after }).await.unwrap();
-        paged.extend(p.items.into_iter().map(|q| q.document_id));
-        match p.next_after {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
-    assert_eq!(paged, all);
+    let paged = every_page(1, |page| store.list_quotes(f.clone(), page)).await;
+    assert_eq!(paged.into_iter().map(|q| q.document_id).collect::<Vec<_>>(), all);
     let f = QuoteFilter { speaker: None, words: vec!["joint".into(), "absentword".into()] };
     assert!(store.list_quotes(f, page.clone()).await.unwrap().items.is_empty());
     let f = QuoteFilter { speaker: Some("ana tinca".into()), words: vec![] };
@@ -332,21 +309,27 @@ async fn figures_filter_by_metric_country_and_period<S: Store>(store: &S) {
     assert!(store.list_figures(f, page).await.unwrap().items.is_empty());
 }
 
+/// Reads a listing to its end, `size` items a page, checking that no page
+/// holds more; returns every item in the order read.
+async fn every_page<'a, T>(size: usize, list: impl Fn(PageRequest) -> StoreFuture<'a, Page<T>>) -> Vec<T> {
+    let (mut items, mut after) = (Vec::new(), None);
+    loop {
+        let page = list(PageRequest { size, after }).await.unwrap();
+        assert!(page.items.len() <= size, "a page of {size} held {}", page.items.len());
+        items.extend(page.items);
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => return items,
+        }
+    }
+}
+
 async fn pages_cover_every_item_once<S: Store>(store: &S) {
     for i in 0..7 {
         insert_sample(store, &format!("page-{i}")).await;
     }
-    let mut seen = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store.list_documents(DocumentFilter::default(), PageRequest { size: 3, after }).await.unwrap();
-        assert!(page.items.len() <= 3);
-        seen.extend(page.items.into_iter().map(|d| d.document.id));
-        match page.next_after {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+    let docs = every_page(3, |page| store.list_documents(DocumentFilter::default(), page)).await;
+    let seen: Vec<String> = docs.into_iter().map(|d| d.document.id).collect();
     let mut unique = seen.clone();
     unique.sort();
     unique.dedup();
