@@ -322,7 +322,7 @@ pub(super) fn open(data_dir: &Path, stored: i64) -> Result<(Connection, i64), St
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| open_err(&e))?;
     let upto = if version == SCHEMA_VERSION { read_upto(&conn).map_err(|e| open_err(&e))? } else { 0 };
     // Indexed past what the store holds: this index belongs to another store.
-    if version != SCHEMA_VERSION || upto > stored {
+    let upto = if version != SCHEMA_VERSION || upto > stored {
         if version != 0 {
             info!(path = %path.display(), version, "rebuilding the index from the store");
             drop(conn);
@@ -331,10 +331,11 @@ pub(super) fn open(data_dir: &Path, stored: i64) -> Result<(Connection, i64), St
         }
         conn.execute_batch(SCHEMA).map_err(|e| open_err(&e))?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(|e| open_err(&e))?;
-        set_merge_policy(&conn).map_err(|e| open_err(&e))?;
-        return Ok((conn, 0));
-    }
-    // Files made before the policy changed take it on their next opening.
+        0
+    } else {
+        upto
+    };
+    // Set at every opening, so files made before the policy take it too.
     set_merge_policy(&conn).map_err(|e| open_err(&e))?;
     Ok((conn, upto))
 }
