@@ -1,11 +1,10 @@
 //! Query latency against a running server: takes real filter values from the
 //! store's own listings (participants, states and dates of events, pairs of
-//! states, speakers, metrics with a country, persons, words of quotes), lists
-//! the persons of those states, and
-//! searches the documents' text for participants' names as phrases and the
-//! quotes' text for their words; checks that each
-//! query kind answers, then times every kind in turn, one call at a time,
-//! and prints p50, p99 and max per kind. Calls that fail (a person too often
+//! states, speakers, metrics with a country, persons, words of quotes), also
+//! lists the persons of those states and searches the documents' text for
+//! participants' names as phrases and the quotes' text for their words;
+//! checks that each query kind answers, then times every kind in turn, one
+//! call at a time, and prints p50, p99 and max per kind. Calls that fail (a person too often
 //! mentioned for one message, say) are listed with their error and the time
 //! it took, and left out of the rounds.
 //!
