@@ -39,7 +39,10 @@ trap cleanup EXIT
 load() { echo "# load average: $(uptime | sed 's/.*load average: //')"; }
 
 machine() {
-  echo "# $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p'), family $(lscpu | sed -n 's/^CPU family: *//p') model $(lscpu | sed -n 's/^Model: *//p'), $(lscpu | sed -n 's/^Hypervisor vendor: *//p') guest), $(free -m | awk '/^Mem:/ {print $2}') MiB memory, $(date -u +%FT%TZ)"
+  local cpu
+  cpu=$(lscpu | awk -F': *' '/^Model name/ {m = $2} /^CPU family/ {f = $2} /^Model:/ {n = $2} /^Hypervisor vendor/ {h = $2}
+    END {printf "%s, family %s model %s, %s guest", m, f, n, h}')
+  echo "# $(nproc) cores ($cpu), $(free -m | awk '/^Mem:/ {print $2}') MiB memory, $(date -u +%FT%TZ)"
 }
 
 # start_server DATA_DIR: starts `briefing serve` on a free port and waits for
